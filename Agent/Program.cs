@@ -1,0 +1,3 @@
+using Routing.Agent.Cli;
+
+return RoutingCommand.Create().Parse(args).Invoke();

@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+
+namespace Routing.TestKit.Grpc;
+
+/// <summary>
+/// A minimal gRPC client over HTTP/2 (cleartext, prior knowledge) for unary and server-streaming
+/// calls, over a unix socket or TCP. The Grpc.Net.Client runtime is not on the package mirror;
+/// the wire protocol (length-prefixed messages, status in trailers) is small enough to speak here.
+/// See https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md.
+/// </summary>
+public sealed class GrpcConnection : IDisposable
+{
+    private const int FrameHeaderLength = 5;
+    private readonly HttpClient http;
+
+    /// <summary>Connects to a server listening on a unix socket (e.g. gobgpd's <c>--api-hosts unix://…</c>).</summary>
+    public GrpcConnection(string unixSocketPath)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(unixSocketPath), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        http = CreateClient(handler, new Uri("http://localhost"));
+    }
+
+    /// <summary>Connects to a server at <paramref name="address"/> (http://host:port).</summary>
+    public GrpcConnection(Uri address)
+    {
+        http = CreateClient(new SocketsHttpHandler(), address);
+    }
+
+    private static HttpClient CreateClient(SocketsHttpHandler handler, Uri address) =>
+        new(handler)
+        {
+            BaseAddress = address,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>Calls a unary method, e.g. <c>/apipb.GobgpApi/GetBgp</c>.</summary>
+    public async Task<TResponse> UnaryAsync<TResponse>(string method, IMessage request, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        TResponse? result = default;
+        var count = 0;
+        await foreach (var response in ServerStreamingAsync(method, request, parser, cancellationToken).ConfigureAwait(false))
+        {
+            result = response;
+            count++;
+        }
+
+        return count == 1
+            ? result!
+            : throw new GrpcStatusException(method, 13, $"a unary call returned {count} messages");
+    }
+
+    /// <summary>Calls a server-streaming method and yields each message as it arrives.</summary>
+    public async IAsyncEnumerable<TResponse> ServerStreamingAsync<TResponse>(
+        string method,
+        IMessage request,
+        MessageParser<TResponse> parser,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parser);
+        var payload = new byte[FrameHeaderLength + request.CalculateSize()];
+        BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(1), (uint)(payload.Length - FrameHeaderLength));
+        request.WriteTo(payload.AsSpan(FrameHeaderLength));
+
+        using var message = new HttpRequestMessage(HttpMethod.Post, method)
+        {
+            Content = new ByteArrayContent(payload),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        message.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new GrpcStatusException(method, 14, $"HTTP status {(int)response.StatusCode}");
+        }
+
+        // A "trailers-only" response carries the status in the headers.
+        ThrowIfFailed(method, response.Headers);
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var header = new byte[FrameHeaderLength];
+            while (await ReadFullyAsync(stream, header, cancellationToken).ConfigureAwait(false))
+            {
+                if (header[0] != 0)
+                {
+                    throw new GrpcStatusException(method, 12, "compressed messages are not supported");
+                }
+
+                var body = new byte[BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1))];
+                if (!await ReadFullyAsync(stream, body, cancellationToken).ConfigureAwait(false) && body.Length > 0)
+                {
+                    throw new GrpcStatusException(method, 13, "the response ended inside a message");
+                }
+
+                yield return parser.ParseFrom(body);
+            }
+        }
+
+        ThrowIfFailed(method, response.TrailingHeaders);
+    }
+
+    private static void ThrowIfFailed(string method, HttpHeaders headers)
+    {
+        if (!headers.TryGetValues("grpc-status", out var values))
+        {
+            return;
+        }
+
+        var status = int.Parse(values.First(), System.Globalization.CultureInfo.InvariantCulture);
+        if (status != 0)
+        {
+            var detail = headers.TryGetValues("grpc-message", out var messages) ? Uri.UnescapeDataString(messages.First()) : string.Empty;
+            throw new GrpcStatusException(method, status, detail);
+        }
+    }
+
+    private static async Task<bool> ReadFullyAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+
+    public void Dispose() => http.Dispose();
+}

@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace Routing.TestKit.Native;
+
+/// <summary>The few libc calls the kit needs that .NET does not expose (sending SIGTERM, the effective uid).</summary>
+internal static partial class LibC
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int kill(int pid, int sig);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint geteuid();
+}
