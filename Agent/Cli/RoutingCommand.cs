@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 
 namespace Routing.Agent.Cli;
 
@@ -12,6 +14,30 @@ public static class RoutingCommand
         "Routing: a node networking agent for Kubernetes and bare-metal clusters " +
         "(BGP, kernel routes, IPAM, network policy, service proxy and cluster DNS).";
 
+    /// <summary>This build's version, e.g. <c>0.1.0+commit</c>.</summary>
+    public static string Version { get; } =
+        typeof(RoutingCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     /// <summary>Builds the root command; <c>--help</c> and <c>--version</c> come with it.</summary>
-    public static RootCommand Create() => new(Summary);
+    public static RootCommand Create()
+    {
+        var root = new RootCommand(Summary);
+
+        // The default --version reports the entry assembly, which is not ours when hosted (tests).
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersion();
+        }
+
+        return root;
+    }
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        }
+    }
 }
