@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+
+namespace Routing.Bgp.Wire;
+
+/// <summary>One NLRI entry: a prefix and, where ADD-PATH is negotiated, its path identifier (RFC 7911).</summary>
+public readonly record struct Nlri(Prefix Prefix, uint PathId = 0)
+{
+    public override string ToString() => PathId == 0 ? Prefix.ToString() : $"{Prefix} path-id {PathId}";
+}
+
+/// <summary>The prefix list encoding of RFC 4271 §4.3 (length in bits, then the covering bytes), with optional ADD-PATH ids.</summary>
+public static class NlriCodec
+{
+    /// <summary>Parses a whole NLRI field; false (with the reason) if an entry is truncated or too long for the family.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> field, bool isIPv6, bool addPath, List<Nlri> into, out string? problem)
+    {
+        var max = isIPv6 ? 128 : 32;
+        while (!field.IsEmpty)
+        {
+            uint pathId = 0;
+            if (addPath)
+            {
+                if (field.Length < 4)
+                {
+                    problem = "truncated ADD-PATH path identifier";
+                    return false;
+                }
+
+                pathId = BinaryPrimitives.ReadUInt32BigEndian(field);
+                field = field[4..];
+                if (field.IsEmpty)
+                {
+                    problem = "path identifier without a prefix";
+                    return false;
+                }
+            }
+
+            int length = field[0];
+            if (length > max)
+            {
+                problem = $"prefix length {length} is longer than {max}";
+                return false;
+            }
+
+            var bytes = (length + 7) / 8;
+            if (field.Length < 1 + bytes)
+            {
+                problem = $"prefix of length {length} needs {bytes} bytes, {field.Length - 1} left";
+                return false;
+            }
+
+            into.Add(new Nlri(Prefix.FromNlri(field.Slice(1, bytes), length, isIPv6), pathId));
+            field = field[(1 + bytes)..];
+        }
+
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Bytes one entry takes on the wire.</summary>
+    public static int Size(in Nlri nlri, bool addPath) => (addPath ? 4 : 0) + 1 + ((nlri.Prefix.Length + 7) / 8);
+
+    public static int Write(Span<byte> destination, in Nlri nlri, bool addPath)
+    {
+        var offset = 0;
+        if (addPath)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, nlri.PathId);
+            offset = 4;
+        }
+
+        destination[offset] = nlri.Prefix.Length;
+        return offset + 1 + nlri.Prefix.WriteNlriBytes(destination[(offset + 1)..]);
+    }
+}
