@@ -85,6 +85,9 @@ public static class ErrorSubcodes
     public const byte ConnectionCollisionResolution = 7;
     public const byte OutOfResources = 8;
 
+    // ROUTE-REFRESH Message Error (RFC 7313)
+    public const byte InvalidMessageLength = 1;
+
     // FSM Error (RFC 6608)
     public const byte UnexpectedMessageInOpenSent = 1;
     public const byte UnexpectedMessageInOpenConfirm = 2;
@@ -123,6 +126,7 @@ public static class ErrorSubcodes
         (NotificationCode.Cease, OtherConfigurationChange) => "Other Configuration Change",
         (NotificationCode.Cease, ConnectionCollisionResolution) => "Connection Collision Resolution",
         (NotificationCode.Cease, OutOfResources) => "Out of Resources",
+        (NotificationCode.RouteRefreshMessageError, InvalidMessageLength) => "Invalid Message Length",
         _ => $"subcode {subcode}",
     };
 }

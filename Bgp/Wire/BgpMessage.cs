@@ -103,6 +103,20 @@ public abstract class BgpMessage
             BgpMessageType.RouteRefresh => length != 23,
             _ => false,
         };
+        if (badLength && (BgpMessageType)type == BgpMessageType.RouteRefresh && body.Length >= 3 &&
+            (RouteRefreshSubtype)body[2] is RouteRefreshSubtype.BeginningOfRouteRefresh or RouteRefreshSubtype.EndOfRouteRefresh)
+        {
+            // RFC 7313 §5: a BoRR/EoRR whose body is not 4 octets is a ROUTE-REFRESH Message Error
+            // whose data is the complete message.
+            var message = new byte[length];
+            message.AsSpan(0, MarkerLength).Fill(0xFF);
+            BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(MarkerLength), (ushort)length);
+            message[18] = type;
+            body.CopyTo(message.AsSpan(HeaderLength));
+            error = BgpError.Reset(NotificationCode.RouteRefreshMessageError, ErrorSubcodes.InvalidMessageLength, $"{(RouteRefreshSubtype)body[2]} of length {length}", message);
+            return null;
+        }
+
         if (badLength)
         {
             Span<byte> data = stackalloc byte[2];

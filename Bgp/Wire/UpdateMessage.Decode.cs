@@ -124,15 +124,19 @@ public sealed partial class UpdateMessage
                 continue;
             }
 
-            var issue = descriptor.FlagsAgree(flags)
-                ? descriptor.Decode(value, options, reader)
-                : $"flags 0x{(byte)flags:x2} conflict with a{(descriptor.Optional ? "n optional" : " well-known")} {(descriptor.Transitive ? "transitive" : "non-transitive")} attribute";
+            var flagsAgree = descriptor.FlagsAgree(flags);
+            var lengthAgrees = descriptor.FixedLength < 0 || length == descriptor.FixedLength;
+            var issue = !flagsAgree
+                ? $"flags 0x{(byte)flags:x2} conflict with a{(descriptor.Optional ? "n optional" : " well-known")} {(descriptor.Transitive ? "transitive" : "non-transitive")} attribute"
+                : !lengthAgrees
+                    ? $"length {length} (expected {descriptor.FixedLength})"
+                    : descriptor.Decode(value, options, reader);
             if (issue is null)
             {
                 continue;
             }
 
-            var subcode = descriptor.FlagsAgree(flags) ? descriptor.MalformedSubcode : ErrorSubcodes.AttributeFlagsError;
+            var subcode = !flagsAgree ? ErrorSubcodes.AttributeFlagsError : !lengthAgrees ? ErrorSubcodes.AttributeLengthError : descriptor.MalformedSubcode;
             var found = BgpError.Update(subcode, descriptor.OnMalformed, $"{descriptor.Name}: {issue}", entire);
             switch (descriptor.OnMalformed)
             {

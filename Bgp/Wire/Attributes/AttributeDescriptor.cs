@@ -20,6 +20,9 @@ internal sealed record AttributeDescriptor(
     DecodeAttribute Decode,
     EncodeAttribute? Encode)
 {
+    /// <summary>The value length the type fixes, or -1; any other length is an Attribute Length Error (RFC 4271 §6.3).</summary>
+    public int FixedLength { get; init; } = -1;
+
     public AttributeFlags Flags => (Optional ? AttributeFlags.Optional : 0) | (Transitive ? AttributeFlags.Transitive : 0);
 
     /// <summary>True if the Optional and Transitive bits match the attribute's category (RFC 7606 §3 c).</summary>

@@ -85,6 +85,14 @@ internal static class AsPathMerge
         var segments = new List<AsPathSegment>();
         foreach (var segment in asPath.Segments)
         {
+            // A confederation segment counts no ASes; it is kept when it leads the path or
+            // follows a kept segment (RFC 6793 §4.2.3), as AS4_PATH never carries one.
+            if (segment.Type is AsPathSegmentType.ConfedSequence or AsPathSegmentType.ConfedSet)
+            {
+                segments.Add(segment);
+                continue;
+            }
+
             if (keep <= 0)
             {
                 break;
@@ -103,9 +111,6 @@ internal static class AsPathMerge
                 case AsPathSegmentType.AsSet:
                     segments.Add(segment);
                     keep--;
-                    break;
-                default:
-                    segments.Add(segment);
                     break;
             }
         }

@@ -22,15 +22,15 @@ internal static class AttributeTable
         var table = new AttributeDescriptor?[256];
         AttributeDescriptor[] all =
         [
-            new(AttributeType.Origin, "ORIGIN", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.InvalidOriginAttribute, DecodeOrigin, EncodeOrigin),
+            new(AttributeType.Origin, "ORIGIN", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.InvalidOriginAttribute, DecodeOrigin, EncodeOrigin) { FixedLength = 1 },
             new(AttributeType.AsPath, "AS_PATH", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.MalformedAsPath, DecodeAsPath, EncodeAsPath),
-            new(AttributeType.NextHop, "NEXT_HOP", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.InvalidNextHopAttribute, DecodeNextHop, EncodeNextHop),
-            new(AttributeType.MultiExitDisc, "MULTI_EXIT_DISC", true, false, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeMed, EncodeMed),
-            new(AttributeType.LocalPref, "LOCAL_PREF", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeLocalPref, EncodeLocalPref),
-            new(AttributeType.AtomicAggregate, "ATOMIC_AGGREGATE", false, true, ErrorAction.AttributeDiscard, ErrorSubcodes.AttributeLengthError, DecodeAtomicAggregate, EncodeAtomicAggregate),
+            new(AttributeType.NextHop, "NEXT_HOP", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.InvalidNextHopAttribute, DecodeNextHop, EncodeNextHop) { FixedLength = 4 },
+            new(AttributeType.MultiExitDisc, "MULTI_EXIT_DISC", true, false, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeMed, EncodeMed) { FixedLength = 4 },
+            new(AttributeType.LocalPref, "LOCAL_PREF", false, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeLocalPref, EncodeLocalPref) { FixedLength = 4 },
+            new(AttributeType.AtomicAggregate, "ATOMIC_AGGREGATE", false, true, ErrorAction.AttributeDiscard, ErrorSubcodes.AttributeLengthError, DecodeAtomicAggregate, EncodeAtomicAggregate) { FixedLength = 0 },
             new(AttributeType.Aggregator, "AGGREGATOR", true, true, ErrorAction.AttributeDiscard, ErrorSubcodes.AttributeLengthError, DecodeAggregator, EncodeAggregator),
             new(AttributeType.Communities, "COMMUNITIES", true, true, ErrorAction.TreatAsWithdraw, ErrorSubcodes.OptionalAttributeError, DecodeCommunities, EncodeCommunities),
-            new(AttributeType.OriginatorId, "ORIGINATOR_ID", true, false, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeOriginatorId, EncodeOriginatorId),
+            new(AttributeType.OriginatorId, "ORIGINATOR_ID", true, false, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeOriginatorId, EncodeOriginatorId) { FixedLength = 4 },
             new(AttributeType.ClusterList, "CLUSTER_LIST", true, false, ErrorAction.TreatAsWithdraw, ErrorSubcodes.AttributeLengthError, DecodeClusterList, EncodeClusterList),
             new(AttributeType.MpReachNlri, "MP_REACH_NLRI", true, false, ErrorAction.SessionReset, ErrorSubcodes.OptionalAttributeError, DecodeMpReach, null),
             new(AttributeType.MpUnreachNlri, "MP_UNREACH_NLRI", true, false, ErrorAction.SessionReset, ErrorSubcodes.OptionalAttributeError, DecodeMpUnreach, null),

@@ -117,6 +117,21 @@ public sealed class GoBgpDaemon : IDaemon
         return destinations.Select(d => d.Prefix).ToArray();
     }
 
+    /// <summary>The paths of gobgpd's global RIB for a family, with their attributes.</summary>
+    public async Task<IReadOnlyList<GoBgpPath>> RibPathsAsync(Family? family = null, CancellationToken cancellationToken = default)
+    {
+        var request = new ListPathRequest { TableType = TableType.Global, Family = family ?? GoBgpClient.Ipv4Unicast };
+        var destinations = await Api.ListPathAsync(request, cancellationToken).ConfigureAwait(false);
+        return destinations.SelectMany(d => d.Paths.Select(p => GoBgpPaths.Read(d, p))).ToArray();
+    }
+
+    /// <summary>Originates <paramref name="prefix"/> from gobgpd with <paramref name="nextHop"/>.</summary>
+    public Task AnnounceAsync(string prefix, string nextHop, uint? med = null, IEnumerable<uint>? communities = null) =>
+        Api.AddPathAsync(GoBgpPaths.Originate(prefix, nextHop, med, communities));
+
+    /// <summary>Withdraws a prefix gobgpd originated with <see cref="AnnounceAsync"/>.</summary>
+    public Task WithdrawAsync(string prefix, string nextHop) => Api.DeletePathAsync(GoBgpPaths.Originate(prefix, nextHop));
+
     public string ReadLog() => process.ReadLog();
 
     public async ValueTask DisposeAsync()

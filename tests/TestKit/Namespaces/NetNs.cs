@@ -1,4 +1,8 @@
 using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Routing.TestKit.Native;
 using Routing.TestKit.Processes;
 
 namespace Routing.TestKit.Namespaces;
@@ -80,6 +84,37 @@ public sealed class NetNs : IAsyncDisposable
         var n = Interlocked.Increment(ref interfaceCounter);
         var suffix = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return stem[..Math.Min(stem.Length, 15 - suffix.Length)] + suffix;
+    }
+
+    /// <summary>
+    /// Creates a socket that lives in this namespace, for code under test running in the test
+    /// process (e.g. a BGP speaker): the socket is made on a short-lived thread that entered the
+    /// namespace, and stays bound to it wherever it is used afterwards.
+    /// </summary>
+    public Socket CreateSocket(AddressFamily family, SocketType type = SocketType.Stream, ProtocolType protocol = ProtocolType.Tcp)
+    {
+        Socket? socket = null;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle(Path);
+                if (LibC.setns((int)handle.DangerousGetHandle(), LibC.CLONE_NEWNET) != 0)
+                {
+                    throw new Win32Exception(Marshal.GetLastPInvokeError(), $"setns into {Name}");
+                }
+
+                socket = new Socket(family, type, protocol);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                error = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return socket ?? throw new InvalidOperationException($"cannot create a socket in {Name}", error);
     }
 
     /// <summary>Starts a long-lived process inside the namespace; it is stopped when the namespace is disposed.</summary>

@@ -11,6 +11,11 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
+    public const int CLONE_NEWNET = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int setns(int fd, int nstype);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint geteuid();
 }

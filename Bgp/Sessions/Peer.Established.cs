@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Routing.Bgp.Rib;
+using Routing.Bgp.Wire;
+using Routing.Bgp.Wire.Attributes;
+
+namespace Routing.Bgp.Sessions;
+
+public sealed partial class Peer
+{
+    // Adj-RIB-In: what the peer sent and policy accepted; rejected holds what it sent that was not.
+    private readonly Dictionary<Nlri, Route> adjRibIn = [];
+    private readonly HashSet<Nlri> rejected = [];
+
+    // Adj-RIB-Out: what this peer was sent, with the attributes it was sent with.
+    private readonly Dictionary<Prefix, PathAttributes> adjRibOut = [];
+    private RouteSource? source;
+    private int prefixesReceived;
+
+    /// <summary>The routes this peer sent that were accepted (its Adj-RIB-In), for status and tests. Loop-thread data: a copy.</summary>
+    internal int AdjRibInCount => adjRibIn.Count;
+
+    private void OnUpdate(UpdateMessage update)
+    {
+        if (update.TreatAsWithdraw is { } reason)
+        {
+            Log.TreatAsWithdraw(logger, Address, reason);
+        }
+
+        foreach (var discarded in update.Discarded)
+        {
+            Log.AttributeDiscarded(logger, Address, discarded);
+        }
+
+        if (update.EndOfRib is { } endOfRib)
+        {
+            Log.EndOfRib(logger, Address, endOfRib);
+            return;
+        }
+
+        source ??= new RouteSource(config.PeerAddress, primary?.ReceivedOpen?.BgpIdentifier ?? 0, config.PeerAs, IsExternal);
+        List<(AfiSafi, Nlri)> withdrawn = [];
+        foreach (var (family, nlri) in update.WithdrawnRoutes())
+        {
+            rejected.Remove(nlri);
+            if (adjRibIn.Remove(nlri))
+            {
+                withdrawn.Add((family, nlri));
+            }
+        }
+
+        List<Route> announced = [];
+        if (update.Attributes is { } attributes)
+        {
+            // RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored.
+            if (IsExternal && attributes.LocalPref is not null)
+            {
+                attributes = attributes with { LocalPref = null };
+            }
+
+            var refusal = Refuse(attributes);
+            foreach (var (family, nlri) in update.Announced())
+            {
+                var nextHop = update.NextHopFor(family);
+                if (refusal is not null || nextHop is null || !families.Contains(family))
+                {
+                    rejected.Add(nlri);
+                    if (adjRibIn.Remove(nlri))
+                    {
+                        withdrawn.Add((family, nlri));
+                    }
+
+                    continue;
+                }
+
+                rejected.Remove(nlri);
+                var route = new Route(nlri.Prefix, attributes, nextHop, source, nlri.PathId);
+                adjRibIn[nlri] = route;
+                announced.Add(route);
+            }
+
+            if (refusal is not null)
+            {
+                Log.RoutesRefused(logger, Address, refusal);
+            }
+        }
+
+        prefixesReceived = adjRibIn.Count + rejected.Count;
+        if (announced.Count > 0 || withdrawn.Count > 0)
+        {
+            host.OnRoutes(this, announced, withdrawn);
+        }
+
+        Publish(null);
+    }
+
+    /// <summary>Why routes with these attributes are not accepted, or null (RFC 4271 §6.3, §9.1.2; RFC 4456 §8).</summary>
+    private string? Refuse(PathAttributes attributes)
+    {
+        if (IsExternal && attributes.AsPath.NeighborAs != config.PeerAs)
+        {
+            return $"AS_PATH [{attributes.AsPath}] does not start with the peer's AS {config.PeerAs}";
+        }
+
+        if (attributes.AsPath.Contains(LocalAs))
+        {
+            return $"AS_PATH [{attributes.AsPath}] contains our AS {LocalAs} (loop)";
+        }
+
+        if (!IsExternal && attributes.OriginatorId == host.Config.RouterIdValue)
+        {
+            return "ORIGINATOR_ID is our router ID (reflected back)";
+        }
+
+        return null;
+    }
+
+    private void OnRouteRefresh(RouteRefreshMessage refresh)
+    {
+        if (refresh.Subtype != RouteRefreshSubtype.Request || !families.Contains(refresh.Family))
+        {
+            return;
+        }
+
+        if (enhancedRouteRefresh)
+        {
+            primary?.Send(new RouteRefreshMessage(refresh.Family, RouteRefreshSubtype.BeginningOfRouteRefresh));
+        }
+
+        foreach (var prefix in adjRibOut.Keys.Where(p => p.Family == refresh.Family).ToArray())
+        {
+            adjRibOut.Remove(prefix);
+        }
+
+        SendAdjRibOut(full: false, only: refresh.Family);
+        if (enhancedRouteRefresh)
+        {
+            primary?.Send(new RouteRefreshMessage(refresh.Family, RouteRefreshSubtype.EndOfRouteRefresh));
+        }
+    }
+
+    /// <summary>
+    /// Brings the peer's view in line with what this speaker originates (a Calico node is never a
+    /// transit: learned routes are not passed on). Sends only the difference, packed per family.
+    /// </summary>
+    private void SendAdjRibOut(bool full, AfiSafi? only = null)
+    {
+        if (primary is null)
+        {
+            return;
+        }
+
+        var options = primary.Options;
+        foreach (var family in families)
+        {
+            if (only is { } wanted && wanted != family)
+            {
+                continue;
+            }
+
+            var nextHop = NextHopSelf(family);
+            var attributes = ExportAttributes();
+            var desired = nextHop is null ? [] : host.Originated.Where(p => p.Family == family).ToHashSet();
+
+            List<Nlri> withdraw = [];
+            foreach (var (prefix, _) in adjRibOut)
+            {
+                if (prefix.Family == family && !desired.Contains(prefix))
+                {
+                    withdraw.Add(new Nlri(prefix));
+                }
+            }
+
+            foreach (var nlri in withdraw)
+            {
+                adjRibOut.Remove(nlri.Prefix);
+            }
+
+            List<Nlri> announce = [];
+            foreach (var prefix in desired)
+            {
+                if (!adjRibOut.TryGetValue(prefix, out var sent) || sent != attributes)
+                {
+                    announce.Add(new Nlri(prefix));
+                    adjRibOut[prefix] = attributes;
+                }
+            }
+
+            announce.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
+            foreach (var message in UpdatePacker.Withdraw(family, withdraw, options))
+            {
+                primary.Send(message);
+            }
+
+            if (nextHop is not null)
+            {
+                foreach (var message in UpdatePacker.Announce(family, attributes, nextHop, announce, options))
+                {
+                    primary.Send(message);
+                }
+            }
+
+            if (full)
+            {
+                primary.Send(UpdateMessage.EndOfRibFor(family));
+            }
+        }
+
+        Publish(null);
+    }
+
+    /// <summary>The attributes of originated routes toward this peer: AS_PATH [local AS] over eBGP, LOCAL_PREF 100 over iBGP.</summary>
+    private PathAttributes ExportAttributes() => IsExternal
+        ? new PathAttributes { Origin = Origin.Igp, AsPath = AsPath.Sequence(LocalAs) }
+        : new PathAttributes { Origin = Origin.Igp, AsPath = AsPath.Empty, LocalPref = 100 };
+
+    /// <summary>Next hop self: the session's local address for its own family, else the configured node address.</summary>
+    private IPAddress? NextHopSelf(AfiSafi family)
+    {
+        var local = primary!.Local.Address;
+        if (local.IsIPv4MappedToIPv6)
+        {
+            local = local.MapToIPv4();
+        }
+
+        var wantIPv6 = family.Afi == AfiSafi.AfiIPv6;
+        if (wantIPv6 == (local.AddressFamily == AddressFamily.InterNetworkV6) && !local.IsIPv6LinkLocal)
+        {
+            return local;
+        }
+
+        return wantIPv6 ? host.Config.IPv6NextHop : host.Config.IPv4NextHop;
+    }
+
+    private void WithdrawAllLearned()
+    {
+        if (adjRibIn.Count > 0)
+        {
+            var withdrawn = adjRibIn.Keys.Select(n => (n.Prefix.Family, n)).ToArray();
+            adjRibIn.Clear();
+            host.OnRoutes(this, [], withdrawn);
+        }
+
+        rejected.Clear();
+        prefixesReceived = 0;
+        source = null;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+
+namespace Routing.Bgp.Sessions;
+
+/// <summary>The speaker's identity: its AS, router ID, where it listens, and the next hops it advertises.</summary>
+public sealed record SpeakerConfig
+{
+    public required uint Asn { get; init; }
+
+    public required IPAddress RouterId { get; init; }
+
+    /// <summary>TCP port to listen on; 0 disables listening (connect out only).</summary>
+    public int ListenPort { get; init; } = 179;
+
+    /// <summary>Addresses to listen on; all IPv4 and IPv6 addresses when empty.</summary>
+    public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [];
+
+    /// <summary>The IPv6 next hop for IPv6 routes sent over IPv4 sessions (the node's IPv6 address).</summary>
+    public IPAddress? IPv6NextHop { get; init; }
+
+    /// <summary>The IPv4 next hop for IPv4 routes sent over IPv6 sessions.</summary>
+    public IPAddress? IPv4NextHop { get; init; }
+
+    public uint RouterIdValue => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(RouterId.GetAddressBytes());
+
+    public bool Equals(SpeakerConfig? other) =>
+        other is not null && Asn == other.Asn && RouterId.Equals(other.RouterId) && ListenPort == other.ListenPort &&
+        ListenAddresses.SequenceEqual(other.ListenAddresses) && Equals(IPv6NextHop, other.IPv6NextHop) && Equals(IPv4NextHop, other.IPv4NextHop);
+
+    public override int GetHashCode() => HashCode.Combine(Asn, RouterId, ListenPort);
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using Routing.Bgp.Wire.Attributes;
+
+namespace Routing.Bgp.Wire;
+
+/// <summary>
+/// Packs many prefixes that share one set of attributes into as few UPDATEs as fit the message
+/// size (update groups): IPv4 in the NLRI and Withdrawn Routes fields, other families in
+/// MP_REACH_NLRI / MP_UNREACH_NLRI.
+/// </summary>
+public static class UpdatePacker
+{
+    private const int FixedLength = BgpMessage.HeaderLength + 4; // header, withdrawn length, attribute length
+    private const int MpAttributeHeader = 4; // flags, type, extended length
+
+    public static IEnumerable<UpdateMessage> Announce(AfiSafi family, PathAttributes attributes, IPAddress nextHop, IReadOnlyList<Nlri> routes, SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        ArgumentNullException.ThrowIfNull(nextHop);
+        ArgumentNullException.ThrowIfNull(routes);
+        var ipv4 = family == AfiSafi.Ipv4Unicast;
+        if (ipv4)
+        {
+            attributes = attributes with { NextHop = nextHop };
+        }
+
+        var attributesLength = AttributesLength(attributes, options);
+        var budget = options.MaxMessageLength - FixedLength - attributesLength;
+        if (!ipv4)
+        {
+            budget -= MpAttributeHeader + 5 + (nextHop.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 16 : 4);
+        }
+
+        var addPath = options.AddPath(family);
+        var batch = new List<Nlri>();
+        var used = 0;
+        foreach (var route in routes)
+        {
+            var size = NlriCodec.Size(route, addPath);
+            if (used + size > budget && batch.Count > 0)
+            {
+                yield return Build(family, attributes, nextHop, batch, ipv4);
+                batch = [];
+                used = 0;
+            }
+
+            batch.Add(route);
+            used += size;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return Build(family, attributes, nextHop, batch, ipv4);
+        }
+    }
+
+    public static IEnumerable<UpdateMessage> Withdraw(AfiSafi family, IReadOnlyList<Nlri> routes, SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var ipv4 = family == AfiSafi.Ipv4Unicast;
+        var budget = options.MaxMessageLength - FixedLength - (ipv4 ? 0 : MpAttributeHeader + 3);
+        var addPath = options.AddPath(family);
+        var batch = new List<Nlri>();
+        var used = 0;
+        foreach (var route in routes)
+        {
+            var size = NlriCodec.Size(route, addPath);
+            if (used + size > budget && batch.Count > 0)
+            {
+                yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
+                batch = [];
+                used = 0;
+            }
+
+            batch.Add(route);
+            used += size;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
+        }
+    }
+
+    private static UpdateMessage Build(AfiSafi family, PathAttributes attributes, IPAddress nextHop, List<Nlri> batch, bool ipv4) =>
+        ipv4
+            ? new UpdateMessage(attributes: attributes, nlri: batch)
+            : new UpdateMessage(attributes: attributes, mpReach: new MpReach(family, nextHop, null, batch));
+
+    private static int AttributesLength(PathAttributes attributes, SessionOptions options)
+    {
+        Span<byte> scratch = stackalloc byte[8192];
+        return UpdateMessage.WriteAttributes(scratch, attributes, options);
+    }
+}
