@@ -11,13 +11,15 @@ namespace Routing.TestKit.Daemons;
 /// </summary>
 public sealed class BirdDaemon : IDaemon
 {
-    private readonly DaemonProcess process;
+    private readonly NetNs ns;
+    private DaemonProcess process;
     private readonly string configPath;
     private readonly string routerId;
     private readonly string logPath;
 
-    private BirdDaemon(DaemonProcess process, string socketPath, string configPath, string routerId, string logPath)
+    private BirdDaemon(NetNs ns, DaemonProcess process, string socketPath, string configPath, string routerId, string logPath)
     {
+        this.ns = ns;
         this.process = process;
         SocketPath = socketPath;
         this.configPath = configPath;
@@ -41,13 +43,11 @@ public sealed class BirdDaemon : IDaemon
         var log = Path.Combine(dir, "bird.log");
         await File.WriteAllTextAsync(config, Render(routerId, log, protocols)).ConfigureAwait(false);
 
-        var process = ns.StartProcess("bird", "bird", ["-f", "-c", config, "-s", socket, "-P", Path.Combine(dir, "bird.pid")], extraLogFiles: [log]);
-        var daemon = new BirdDaemon(process, socket, config, routerId, log);
+        var process = Launch(ns, config, socket, log);
+        var daemon = new BirdDaemon(ns, process, socket, config, routerId, log);
         try
         {
-            await Readiness.WaitAsync(process, "BIRD's control socket", async _ =>
-                File.Exists(socket) && (await daemon.QueryAsync("show status").ConfigureAwait(false)).Contains("Daemon is up and running", StringComparison.Ordinal), timeout)
-                .ConfigureAwait(false);
+            await daemon.WaitReadyAsync(timeout).ConfigureAwait(false);
         }
         catch
         {
@@ -56,6 +56,26 @@ public sealed class BirdDaemon : IDaemon
         }
 
         return daemon;
+    }
+
+    private static DaemonProcess Launch(NetNs ns, string config, string socket, string log) =>
+        ns.StartProcess("bird", "bird", ["-f", "-c", config, "-s", socket, "-P", Path.ChangeExtension(config, ".pid")], extraLogFiles: [log]);
+
+    private Task WaitReadyAsync(TimeSpan? timeout) =>
+        Readiness.WaitAsync(process, "BIRD's control socket", async _ =>
+            File.Exists(SocketPath) && (await QueryAsync("show status").ConfigureAwait(false)).Contains("Daemon is up and running", StringComparison.Ordinal), timeout);
+
+    /// <summary>The BIRD process, e.g. to <see cref="DaemonProcess.Pause"/> it.</summary>
+    public DaemonProcess Process => process;
+
+    /// <summary>Kills BIRD (SIGKILL, as a crash) and starts it again with the same configuration.</summary>
+    public async Task RestartAsync(TimeSpan? timeout = null)
+    {
+        process.Pause();
+        await process.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        File.Delete(SocketPath);
+        process = Launch(ns, configPath, SocketPath, logPath);
+        await WaitReadyAsync(timeout).ConfigureAwait(false);
     }
 
     private static string Render(string routerId, string logPath, string protocols) =>
