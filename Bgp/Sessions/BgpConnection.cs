@@ -89,7 +89,8 @@ internal sealed class BgpConnection : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        // leaveOpen: a NOTIFICATION may still have to go out after reading stops.
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         var reason = "connection closed by the peer";
         try
         {

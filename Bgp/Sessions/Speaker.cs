@@ -48,10 +48,10 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
     /// <summary>The TCP endpoints the speaker listens on (after <see cref="StartAsync"/>).</summary>
     public IReadOnlyList<IPEndPoint> ListenEndpoints => listeners.Select(l => (IPEndPoint)l.LocalEndPoint!).ToArray();
 
-    /// <summary>Opens the listeners (unless <see cref="SpeakerConfig.ListenPort"/> is 0).</summary>
+    /// <summary>Opens the listeners (unless <see cref="SpeakerConfig.ListenPort"/> is negative).</summary>
     public Task StartAsync()
     {
-        if (Config.ListenPort != 0)
+        if (Config.ListenPort >= 0)
         {
             var addresses = Config.ListenAddresses.Count > 0 ? Config.ListenAddresses : [IPAddress.IPv6Any];
             foreach (var address in addresses)

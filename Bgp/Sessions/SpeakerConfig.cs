@@ -9,7 +9,10 @@ public sealed record SpeakerConfig
 
     public required IPAddress RouterId { get; init; }
 
-    /// <summary>TCP port to listen on; 0 disables listening (connect out only).</summary>
+    /// <summary>
+    /// TCP port to listen on. 0 lets the system pick a free port (read it back from
+    /// <see cref="Speaker.ListenEndpoints"/>); -1 disables listening (connect out only), as in GoBGP.
+    /// </summary>
     public int ListenPort { get; init; } = 179;
 
     /// <summary>Addresses to listen on; all IPv4 and IPv6 addresses when empty.</summary>
