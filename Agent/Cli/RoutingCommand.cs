@@ -21,7 +21,12 @@ public static class RoutingCommand
     /// <summary>Builds the root command; <c>--help</c> and <c>--version</c> come with it.</summary>
     public static RootCommand Create()
     {
-        var root = new RootCommand(Summary);
+        var root = new RootCommand(Summary)
+        {
+            AgentCommand.Create(),
+            StatusCommand.Create(),
+            BgpCommand.Create(),
+        };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).
         foreach (var version in root.Options.OfType<VersionOption>())

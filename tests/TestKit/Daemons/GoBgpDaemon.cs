@@ -1,6 +1,6 @@
 using Apipb;
 using Routing.TestKit.GoBgp;
-using Routing.TestKit.Grpc;
+using Routing.Agent.Api.Grpc;
 using Routing.TestKit.Namespaces;
 using Routing.TestKit.Processes;
 
@@ -46,7 +46,7 @@ public sealed class GoBgpDaemon : IDaemon
             "gobgpd",
             "gobgpd",
             ["--api-hosts", $"unix://{socket}", "--pprof-disable", "--log-plain", "--log-level", "debug"]);
-        var daemon = new GoBgpDaemon(process, new GoBgpClient(new GrpcConnection(socket)), socket);
+        var daemon = new GoBgpDaemon(process, new GoBgpClient(socket), socket);
         try
         {
             await Readiness.WaitAsync(process, "gobgpd's gRPC API", async ct =>

@@ -1,6 +1,6 @@
 using Apipb;
 using Google.Protobuf.WellKnownTypes;
-using Routing.TestKit.Grpc;
+using Routing.Agent.Api.Grpc;
 
 namespace Routing.TestKit.GoBgp;
 
@@ -13,9 +13,10 @@ public sealed class GoBgpClient : IDisposable
     private const string Service = "/apipb.GobgpApi/";
     private readonly GrpcConnection connection;
 
-    public GoBgpClient(GrpcConnection connection)
+    /// <summary>Talks to gobgpd's API on a unix socket (<c>--api-hosts unix://PATH</c>).</summary>
+    public GoBgpClient(string unixSocketPath)
     {
-        this.connection = connection;
+        connection = new GrpcConnection(unixSocketPath);
     }
 
     public static Family Ipv4Unicast => new() { Afi = Family.Types.Afi.Ip, Safi = Family.Types.Safi.Unicast };

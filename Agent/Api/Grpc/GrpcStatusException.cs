@@ -1,7 +1,7 @@
-namespace Routing.TestKit.Grpc;
+namespace Routing.Agent.Api.Grpc;
 
 /// <summary>A gRPC call ended with a non-OK status (the server's <c>grpc-status</c> and <c>grpc-message</c>).</summary>
-public sealed class GrpcStatusException : Exception
+internal sealed class GrpcStatusException : Exception
 {
     public GrpcStatusException(string method, int status, string detail)
         : base($"{method} failed: gRPC status {status} ({StatusName(status)}): {detail}")

@@ -5,15 +5,16 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 
-namespace Routing.TestKit.Grpc;
+namespace Routing.Agent.Api.Grpc;
 
 /// <summary>
 /// A minimal gRPC client over HTTP/2 (cleartext, prior knowledge) for unary and server-streaming
 /// calls, over a unix socket or TCP. The Grpc.Net.Client runtime is not on the package mirror;
 /// the wire protocol (length-prefixed messages, status in trailers) is small enough to speak here.
+/// Shared as source (linked, internal) by the CLI, the test kit and later the CNI plugin.
 /// See https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md.
 /// </summary>
-public sealed class GrpcConnection : IDisposable
+internal sealed class GrpcConnection : IDisposable
 {
     private const int FrameHeaderLength = 5;
     private readonly HttpClient http;
