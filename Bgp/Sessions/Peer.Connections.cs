@@ -221,7 +221,9 @@ public sealed partial class Peer
         {
             if (connection == primary)
             {
-                SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.FsmError, ErrorSubcodes.UnexpectedMessageInOpenConfirm), "second OPEN");
+                // RFC 6608 §3: the subcode names the state the OPEN arrived in.
+                var subcode = State == BgpState.Established ? ErrorSubcodes.UnexpectedMessageInEstablished : ErrorSubcodes.UnexpectedMessageInOpenConfirm;
+                SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.FsmError, subcode), "second OPEN");
                 GoIdle(BgpEvent.BgpOpen, TransitionReason.UnexpectedMessage, null);
             }
 

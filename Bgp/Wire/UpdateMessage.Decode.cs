@@ -72,10 +72,11 @@ public sealed partial class UpdateMessage
             if (attributes.Length < headerLength + length)
             {
                 // RFC 7606 §4: the attribute overruns the attribute field. The NLRI field is still
-                // located by the total length, but an MP_REACH after this point cannot be read.
+                // located by the total length, but an MP_REACH after this point cannot be read, and
+                // an overrunning MP_REACH/MP_UNREACH cannot be parsed: both need a reset (§2).
                 var whole = attributes;
                 var reason = $"attribute type {type} of length {length} overruns the path attributes";
-                if (seen[AttributeType.MpReachNlri] || seen[AttributeType.MpUnreachNlri])
+                if ((seen[AttributeType.MpReachNlri] || seen[AttributeType.MpUnreachNlri]) && type is not (AttributeType.MpReachNlri or AttributeType.MpUnreachNlri))
                 {
                     treatAsWithdraw ??= BgpError.Update(ErrorSubcodes.AttributeLengthError, ErrorAction.TreatAsWithdraw, reason, whole);
                 }

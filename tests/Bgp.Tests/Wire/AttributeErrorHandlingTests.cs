@@ -569,6 +569,18 @@ public class AttributeErrorHandlingTests
         Assert.Equal(Routes("2001:db8:1::/48"), update.WithdrawnRoutes());
     }
 
+    [Fact]
+    public void An_MP_UNREACH_overrunning_the_attribute_section_after_MP_REACH_resets_the_session()
+    {
+        // §2: treat-as-withdraw needs every MP attribute parsed; the routes this one withdraws are unknown.
+        var overrun = new byte[] { 0x80, AttributeType.MpUnreachNlri, 40, 0, 2, 1, 32, 0x20, 0x01, 0x0d, 0xb8 };
+
+        var error = ReadError(Update([], Concat(Ipv6Reach, ValidOrigin, ValidAsPath, overrun), []), Options);
+
+        AssertUpdateReset(error, ErrorSubcodes.AttributeLengthError);
+        Assert.Equal(overrun, error.Data.ToArray());
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xC0 })]
     [InlineData(new byte[] { 0xC0, 8 })]
