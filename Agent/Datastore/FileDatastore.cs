@@ -9,8 +9,9 @@ namespace Routing.Agent.Datastore;
 /// The <c>file:PATH</c> datastore: a multi-document YAML file of resources, read whole and watched.
 /// A change is noticed by a <see cref="FileSystemWatcher"/> on the directory (editors and
 /// <c>kubectl</c>-style tools replace the file by rename, so the file itself is not watched) and,
-/// as a fallback, by checking the file's time and size every <see cref="FileDatastoreOptions.PollInterval"/>.
-/// Bursts are coalesced; content that did not change (by hash) is not parsed again. A valid edit
+/// as a fallback, by checking the file's time and size every <see cref="FileDatastoreOptions.PollInterval"/>
+/// (and its hash too while it was written in the last few seconds, when a second write can leave
+/// time and size alone). Bursts are coalesced; content that did not change (by hash) is not parsed again. A valid edit
 /// replaces <see cref="Current"/> whole; an invalid one is reported and the last good set is kept.
 /// </summary>
 public sealed class FileDatastore : IAsyncDisposable, IDisposable

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Routing.Bgp.Wire;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
