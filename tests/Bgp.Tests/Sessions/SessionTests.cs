@@ -255,6 +255,39 @@ public sealed class SessionTests(ITestOutputHelper output) : IAsyncLifetime
         await UntilState(BgpState.Established);
     }
 
+    [Theory]
+    [InlineData(new uint[] { TheirAs, 65100, OurAs }, "AS loop: our own AS in the path")]
+    [InlineData(new uint[] { 65100, TheirAs }, "eBGP path not starting with the peer's AS (RFC 4271 §6.3)")]
+    public async Task Routes_with_an_unacceptable_AS_path_are_not_installed(uint[] asPath, string why)
+    {
+        await EstablishAsync();
+        var nextHop = IPAddress.Parse("127.0.0.9");
+        remote.Send(new UpdateMessage(
+            attributes: new PathAttributes { AsPath = AsPath.Sequence(asPath), NextHop = nextHop },
+            nlri: [new Nlri(Prefix.Parse("10.8.0.0/24"))]));
+        remote.Send(new UpdateMessage(
+            attributes: new PathAttributes { AsPath = AsPath.Sequence(TheirAs), NextHop = nextHop },
+            nlri: [new Nlri(Prefix.Parse("10.9.0.0/24"))]));
+
+        // The good route behind it arrives, so the first was handled, and refused.
+        var deadline = DateTime.UtcNow + ScriptedPeer.Patience;
+        while (speaker.LocRib.Lookup(Prefix.Parse("10.9.0.0/24")) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the good route never arrived");
+            await Task.Delay(5);
+        }
+
+        Assert.True(speaker.LocRib.Lookup(Prefix.Parse("10.8.0.0/24")) is null, why);
+        Assert.Equal(BgpState.Established, Peer.State);
+
+        // The status snapshot is published right after the Loc-RIB is updated.
+        while (Peer.Status is not { PrefixesReceived: 2, PrefixesAccepted: 1 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"status counts {Peer.Status.PrefixesReceived}/{Peer.Status.PrefixesAccepted}");
+            await Task.Delay(5);
+        }
+    }
+
     [Fact]
     public void The_FSM_table_covers_the_six_states_and_exports_a_diagram()
     {
