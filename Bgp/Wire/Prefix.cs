@@ -11,14 +11,25 @@ namespace Routing.Bgp.Wire;
 /// </summary>
 public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFormattable
 {
-    // IPv4 addresses live in the low 32 bits; IPv6 addresses use all 128.
-    private readonly UInt128 bits;
+    // The address as two halves, not one UInt128: UInt128 is 16-byte aligned, which made a Prefix
+    // 32 bytes and an Nlri 48; this way they are 24 and 32. IPv4 lives in the low 32 bits of lower.
+    private readonly ulong upper;
+    private readonly ulong lower;
 
     private Prefix(UInt128 bits, byte length, bool isIPv6)
     {
-        this.bits = bits & Mask(length, isIPv6);
+        bits &= Mask(length, isIPv6);
+        upper = (ulong)(bits >> 64);
+        lower = (ulong)bits;
         Length = length;
         IsIPv6 = isIPv6;
+    }
+
+    // IPv4 without UInt128 arithmetic: NLRI decoding builds hundreds of these per UPDATE.
+    private Prefix(uint address, byte length)
+    {
+        lower = length == 0 ? 0 : address & (uint.MaxValue << (32 - length));
+        Length = length;
     }
 
     public byte Length { get; }
@@ -30,6 +41,8 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
     /// <summary>Bits in an address of this family: 32 or 128.</summary>
     public int MaxLength => IsIPv6 ? 128 : 32;
 
+    private UInt128 Bits => new(upper, lower);
+
     public IPAddress Address
     {
         get
@@ -37,17 +50,17 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
             Span<byte> bytes = stackalloc byte[16];
             if (IsIPv6)
             {
-                BinaryPrimitives.WriteUInt128BigEndian(bytes, bits);
+                BinaryPrimitives.WriteUInt128BigEndian(bytes, Bits);
                 return new IPAddress(bytes);
             }
 
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)bits);
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)lower);
             return new IPAddress(bytes[..4]);
         }
     }
 
     public static Prefix IPv4(uint address, int length) =>
-        length is < 0 or > 32 ? throw new ArgumentOutOfRangeException(nameof(length)) : new(address, (byte)length, false);
+        length is < 0 or > 32 ? throw new ArgumentOutOfRangeException(nameof(length)) : new(address, (byte)length);
 
     public static Prefix IPv6(UInt128 address, int length) =>
         length is < 0 or > 128 ? throw new ArgumentOutOfRangeException(nameof(length)) : new(address, (byte)length, true);
@@ -69,6 +82,32 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
     /// <summary>Reads the NLRI encoding of RFC 4271 §4.3: the address bytes that <paramref name="length"/> covers.</summary>
     public static Prefix FromNlri(ReadOnlySpan<byte> addressBytes, int length, bool isIPv6)
     {
+        if (addressBytes.Length > (isIPv6 ? 16 : 4) || length < 0 || length > (isIPv6 ? 128 : 32))
+        {
+            return FromNlriPadded(addressBytes, length, isIPv6);
+        }
+
+        // The covering bytes, left-aligned, gathered into the two halves with no scratch buffer: a
+        // stackalloc here gives every call (hundreds per UPDATE) a stack frame that is zeroed and checked.
+        ulong high = 0;
+        ulong low = 0;
+        for (var i = 0; i < addressBytes.Length; i++)
+        {
+            if (i < 8)
+            {
+                high |= (ulong)addressBytes[i] << (56 - (8 * i));
+            }
+            else
+            {
+                low |= (ulong)addressBytes[i] << (120 - (8 * i));
+            }
+        }
+
+        return isIPv6 ? new Prefix(new UInt128(high, low), (byte)length, true) : new Prefix((uint)(high >> 32), (byte)length);
+    }
+
+    private static Prefix FromNlriPadded(ReadOnlySpan<byte> addressBytes, int length, bool isIPv6)
+    {
         Span<byte> full = stackalloc byte[16];
         full.Clear();
         addressBytes.CopyTo(full);
@@ -81,17 +120,18 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
     public int WriteNlriBytes(Span<byte> destination)
     {
         var count = (Length + 7) / 8;
-        Span<byte> full = stackalloc byte[16];
-        if (IsIPv6)
+        if (destination.Length < count)
         {
-            BinaryPrimitives.WriteUInt128BigEndian(full, bits);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(full, (uint)bits);
+            throw new ArgumentException("Destination is too short.", nameof(destination));
         }
 
-        full[..count].CopyTo(destination);
+        // Octet by octet from the halves, with no scratch buffer for the same reason as FromNlri.
+        var high = IsIPv6 ? upper : lower << 32;
+        for (var i = 0; i < count; i++)
+        {
+            destination[i] = (byte)(i < 8 ? high >> (56 - (8 * i)) : lower >> (120 - (8 * i)));
+        }
+
         return count;
     }
 
@@ -124,7 +164,7 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
     }
 
     public bool Contains(Prefix other) =>
-        other.IsIPv6 == IsIPv6 && other.Length >= Length && (other.bits & Mask(Length, IsIPv6)) == bits;
+        other.IsIPv6 == IsIPv6 && other.Length >= Length && (other.Bits & Mask(Length, IsIPv6)) == Bits;
 
     private static UInt128 Mask(int length, bool isIPv6)
     {
@@ -138,11 +178,11 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
         return (all << (width - length)) & all;
     }
 
-    public bool Equals(Prefix other) => bits == other.bits && Length == other.Length && IsIPv6 == other.IsIPv6;
+    public bool Equals(Prefix other) => lower == other.lower && upper == other.upper && Length == other.Length && IsIPv6 == other.IsIPv6;
 
     public override bool Equals(object? obj) => obj is Prefix other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(bits, Length, IsIPv6);
+    public override int GetHashCode() => HashCode.Combine(Bits, Length, IsIPv6);
 
     public int CompareTo(Prefix other)
     {
@@ -152,7 +192,7 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
             return c;
         }
 
-        c = bits.CompareTo(other.bits);
+        c = Bits.CompareTo(other.Bits);
         return c != 0 ? c : Length.CompareTo(other.Length);
     }
 

@@ -136,11 +136,7 @@ public sealed partial class UpdateMessage : BgpMessage
         var addPath4 = options.AddPathIPv4;
 
         // Withdrawn routes.
-        var offset = 2;
-        foreach (var nlri in Withdrawn)
-        {
-            offset += NlriCodec.Write(destination[offset..], nlri, addPath4);
-        }
+        var offset = 2 + NlriCodec.WriteAll(destination[2..], Withdrawn, addPath4);
 
         BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)(offset - 2));
 
@@ -164,12 +160,7 @@ public sealed partial class UpdateMessage : BgpMessage
 
         BinaryPrimitives.WriteUInt16BigEndian(destination[(attributesStart - 2)..], (ushort)(offset - attributesStart));
 
-        foreach (var nlri in Nlri)
-        {
-            offset += NlriCodec.Write(destination[offset..], nlri, addPath4);
-        }
-
-        return offset;
+        return offset + NlriCodec.WriteAll(destination[offset..], Nlri, addPath4);
     }
 
     /// <summary>Writes every attribute that <paramref name="attributes"/> carries, in type-code order.</summary>
@@ -241,11 +232,7 @@ public sealed partial class UpdateMessage : BgpMessage
         value[3] = (byte)nextHopLength;
         value[4 + nextHopLength] = 0;
         var length = 5 + nextHopLength;
-        var addPath = options.AddPath(reach.Family);
-        foreach (var nlri in reach.Nlri)
-        {
-            length += NlriCodec.Write(value[length..], nlri, addPath);
-        }
+        length += NlriCodec.WriteAll(value[length..], reach.Nlri, options.AddPath(reach.Family));
 
         return WriteHeaderAndShift(destination, AttributeFlags.Optional, AttributeType.MpReachNlri, length);
     }
@@ -255,12 +242,7 @@ public sealed partial class UpdateMessage : BgpMessage
         var value = destination[4..];
         BinaryPrimitives.WriteUInt16BigEndian(value, unreach.Family.Afi);
         value[2] = unreach.Family.Safi;
-        var length = 3;
-        var addPath = options.AddPath(unreach.Family);
-        foreach (var nlri in unreach.Withdrawn)
-        {
-            length += NlriCodec.Write(value[length..], nlri, addPath);
-        }
+        var length = 3 + NlriCodec.WriteAll(value[3..], unreach.Withdrawn, options.AddPath(unreach.Family));
 
         return WriteHeaderAndShift(destination, AttributeFlags.Optional, AttributeType.MpUnreachNlri, length);
     }

@@ -32,15 +32,16 @@ public static class UpdatePacker
         }
 
         var addPath = options.AddPath(family);
-        var batch = new List<Nlri>();
+        var batch = new List<Nlri>(BatchCapacity(routes, budget, addPath));
         var used = 0;
-        foreach (var route in routes)
+        for (var i = 0; i < routes.Count; i++)
         {
+            var route = routes[i];
             var size = NlriCodec.Size(route, addPath);
             if (used + size > budget && batch.Count > 0)
             {
                 yield return Build(family, attributes, nextHop, batch, ipv4);
-                batch = [];
+                batch = new List<Nlri>(batch.Count);
                 used = 0;
             }
 
@@ -60,15 +61,16 @@ public static class UpdatePacker
         var ipv4 = family == AfiSafi.Ipv4Unicast;
         var budget = options.MaxMessageLength - FixedLength - (ipv4 ? 0 : MpAttributeHeader + 3);
         var addPath = options.AddPath(family);
-        var batch = new List<Nlri>();
+        var batch = new List<Nlri>(BatchCapacity(routes, budget, addPath));
         var used = 0;
-        foreach (var route in routes)
+        for (var i = 0; i < routes.Count; i++)
         {
+            var route = routes[i];
             var size = NlriCodec.Size(route, addPath);
             if (used + size > budget && batch.Count > 0)
             {
                 yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
-                batch = [];
+                batch = new List<Nlri>(batch.Count);
                 used = 0;
             }
 
@@ -81,6 +83,13 @@ public static class UpdatePacker
             yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
         }
     }
+
+    /// <summary>
+    /// Room for a first UPDATE of prefixes as long as the first one; each later batch starts with the
+    /// size of the one before, so the lists of a large advertisement do not grow by doubling.
+    /// </summary>
+    private static int BatchCapacity(IReadOnlyList<Nlri> routes, int budget, bool addPath) =>
+        routes.Count == 0 ? 0 : Math.Clamp(budget / NlriCodec.Size(routes[0], addPath), 1, routes.Count);
 
     private static UpdateMessage Build(AfiSafi family, PathAttributes attributes, IPAddress nextHop, List<Nlri> batch, bool ipv4) =>
         ipv4

@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
 
 // Runs the hot-path benchmarks of every project; pick with --filter, e.g. --filter '*Codec*'.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+//
+// The benchmarks always run in this process (--inProcess, BenchmarkDotNet's InProcessEmitToolchain)
+// rather than in a child process built from a generated project: BenchmarkDotNet 0.14 finds the
+// project to build by the assembly's name (Routing.Benchmarks.csproj), which Directory.Build.props
+// makes differ from this Benchmarks.csproj, so the child build fails. The switch goes on the command
+// line rather than into a config's default job, because such a job would override --job.
+// Build with -c Release: the code measured is this build's.
+var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);

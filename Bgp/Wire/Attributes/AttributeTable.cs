@@ -95,17 +95,18 @@ internal static class AttributeTable
 
     private static string? TryReadSegments(ReadOnlySpan<byte> value, int asnSize, bool allowConfederation, out AsPath? path)
     {
+        // Checked and counted first, so the segments go straight into an array of the right size.
         path = null;
-        var segments = new List<AsPathSegment>();
-        while (!value.IsEmpty)
+        var segmentCount = 0;
+        for (var rest = value; !rest.IsEmpty; segmentCount++)
         {
-            if (value.Length < 2)
+            if (rest.Length < 2)
             {
                 return "truncated segment header";
             }
 
-            var type = value[0];
-            int count = value[1];
+            var type = rest[0];
+            int count = rest[1];
             if (type is < 1 or > 4 || (!allowConfederation && type > 2))
             {
                 return $"segment type {type}";
@@ -116,23 +117,29 @@ internal static class AttributeTable
                 return "empty segment";
             }
 
-            if (value.Length < 2 + (count * asnSize))
+            if (rest.Length < 2 + (count * asnSize))
             {
                 return $"segment of {count} AS numbers overruns the attribute";
             }
 
-            var asns = new uint[count];
-            for (var i = 0; i < count; i++)
+            rest = rest[(2 + (count * asnSize))..];
+        }
+
+        var segments = new AsPathSegment[segmentCount];
+        for (var s = 0; s < segments.Length; s++)
+        {
+            var asns = new uint[value[1]];
+            for (var i = 0; i < asns.Length; i++)
             {
                 var at = value.Slice(2 + (i * asnSize), asnSize);
                 asns[i] = asnSize == 4 ? BinaryPrimitives.ReadUInt32BigEndian(at) : BinaryPrimitives.ReadUInt16BigEndian(at);
             }
 
-            segments.Add(new AsPathSegment((AsPathSegmentType)type, asns));
-            value = value[(2 + (count * asnSize))..];
+            segments[s] = new AsPathSegment((AsPathSegmentType)value[0], asns);
+            value = value[(2 + (asns.Length * asnSize))..];
         }
 
-        path = new AsPath(segments.ToArray());
+        path = new AsPath(segments);
         return null;
     }
 
@@ -191,13 +198,13 @@ internal static class AttributeTable
             : -1;
 
     private static string? DecodeMed(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, v => reader.MultiExitDisc = v);
+        ReadUInt32(value, reader, static (r, v) => r.MultiExitDisc = v);
 
     private static int EncodeMed(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.MultiExitDisc, destination);
 
     private static string? DecodeLocalPref(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, v => reader.LocalPref = v);
+        ReadUInt32(value, reader, static (r, v) => r.LocalPref = v);
 
     private static int EncodeLocalPref(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.LocalPref, destination);
@@ -288,7 +295,7 @@ internal static class AttributeTable
         WriteUInt32Array(attributes.Communities, destination);
 
     private static string? DecodeOriginatorId(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, v => reader.OriginatorId = v);
+        ReadUInt32(value, reader, static (r, v) => r.OriginatorId = v);
 
     private static int EncodeOriginatorId(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.OriginatorId, destination);
@@ -426,14 +433,15 @@ internal static class AttributeTable
         return null;
     }
 
-    private static string? ReadUInt32(ReadOnlySpan<byte> value, Action<uint> set)
+    // The setter is a static lambda taking the reader: one capturing it would allocate a closure per UPDATE.
+    private static string? ReadUInt32(ReadOnlySpan<byte> value, AttributeReader reader, Action<AttributeReader, uint> set)
     {
         if (value.Length != 4)
         {
             return $"length {value.Length} (expected 4)";
         }
 
-        set(BinaryPrimitives.ReadUInt32BigEndian(value));
+        set(reader, BinaryPrimitives.ReadUInt32BigEndian(value));
         return null;
     }
 
