@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Routing.Bgp.Wire;
 
 namespace Routing.Bgp.Rib;
@@ -11,7 +12,7 @@ namespace Routing.Bgp.Rib;
 public sealed class LocRib
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<Prefix, Entry> entries = [];
+    private readonly Dictionary<Prefix, object> entries = [];
     private readonly List<Action<IReadOnlyList<BestRouteChange>>> subscribers = [];
 
     /// <summary>Prefixes with at least one path.</summary>
@@ -40,62 +41,117 @@ public sealed class LocRib
     /// <summary>Replaces the paths of one source (a peer's address, or local): announced ones added or replaced, withdrawn ones removed.</summary>
     public void Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(announced);
         ArgumentNullException.ThrowIfNull(withdrawn);
-        List<BestRouteChange> changes = [];
         Action<IReadOnlyList<BestRouteChange>>[] notify;
+        List<BestRouteChange>? changes;
         lock (gate)
         {
-            foreach (var (_, nlri) in withdrawn)
+            // Changes are only collected when someone listens.
+            changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
+            for (var i = 0; i < withdrawn.Count; i++)
             {
-                if (entries.TryGetValue(nlri.Prefix, out var entry) && entry.Remove(source, nlri.PathId))
-                {
-                    Reselect(nlri.Prefix, entry, changes);
-                }
+                Withdraw(source, withdrawn[i].Nlri, changes);
             }
 
-            foreach (var route in announced)
+            for (var i = 0; i < announced.Count; i++)
             {
-                if (!entries.TryGetValue(route.Prefix, out var entry))
-                {
-                    entry = new Entry();
-                    entries.Add(route.Prefix, entry);
-                }
-
-                entry.Put(route);
-                Reselect(route.Prefix, entry, changes);
+                Announce(announced[i], changes);
             }
 
-            notify = subscribers.Count == 0 || changes.Count == 0 ? [] : [.. subscribers];
+            notify = changes is { Count: > 0 } ? [.. subscribers] : [];
         }
 
         foreach (var subscriber in notify)
         {
-            subscriber(changes);
+            subscriber(changes!);
         }
     }
 
-    private void Reselect(Prefix prefix, Entry entry, List<BestRouteChange> changes)
+    // Most prefixes have one path: the dictionary then holds the Route itself, and an Entry only
+    // when there are several, which keeps a million-prefix table small.
+    private void Announce(Route route, List<BestRouteChange>? changes)
     {
-        var previous = entry.Best;
-        if (entry.Paths.Length == 0)
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(entries, route.Prefix, out var exists);
+        if (!exists)
         {
-            entries.Remove(prefix);
-            entry.Best = null;
-            if (previous is not null)
+            slot = route;
+            changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
+            return;
+        }
+
+        if (slot is Route only)
+        {
+            if (SameOrigin(only, route.Source.PeerAddress, route.PathId))
             {
-                changes.Add(new BestRouteChange(prefix, null, null));
+                slot = route;
+                changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
+                return;
+            }
+
+            var entry = new Entry([only, route]) { Best = only, Reason = BestPathReason.OnlyPath };
+            slot = entry;
+            Reselect(route.Prefix, entry, changes);
+            return;
+        }
+
+        var several = (Entry)slot!;
+        several.Put(route);
+        Reselect(route.Prefix, several, changes);
+    }
+
+    private void Withdraw(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
+    {
+        if (!entries.TryGetValue(nlri.Prefix, out var value))
+        {
+            return;
+        }
+
+        if (value is Route only)
+        {
+            if (SameOrigin(only, source, nlri.PathId))
+            {
+                entries.Remove(nlri.Prefix);
+                changes?.Add(new BestRouteChange(nlri.Prefix, null, null));
             }
 
             return;
         }
 
+        var entry = (Entry)value;
+        if (!entry.Remove(source, nlri.PathId))
+        {
+            return;
+        }
+
+        if (entry.Paths.Length == 1)
+        {
+            var last = entry.Paths[0];
+            entries[nlri.Prefix] = last;
+            if (!ReferenceEquals(entry.Best, last))
+            {
+                changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath));
+            }
+
+            return;
+        }
+
+        Reselect(nlri.Prefix, entry, changes);
+    }
+
+    private static bool SameOrigin(Route route, IPAddress source, uint pathId) =>
+        route.PathId == pathId && route.Source.PeerAddress.Equals(source);
+
+    private static void Reselect(Prefix prefix, Entry entry, List<BestRouteChange>? changes)
+    {
+        var previous = entry.Best;
         var result = BestPath.Select(entry.Paths);
         entry.Best = result.Best;
         entry.Reason = result.Reason;
         if (!ReferenceEquals(previous, result.Best))
         {
-            changes.Add(new BestRouteChange(prefix, result.Best, result.Reason));
+            changes?.Add(new BestRouteChange(prefix, result.Best, result.Reason));
         }
     }
 
@@ -126,13 +182,17 @@ public sealed class LocRib
         return result;
     }
 
+    private static RibEntry ToRibEntry(Prefix prefix, object value) => value is Route only
+        ? new(prefix, only, BestPathReason.OnlyPath, [])
+        : ToRibEntry(prefix, (Entry)value);
+
     private static RibEntry ToRibEntry(Prefix prefix, Entry entry) =>
         new(prefix, entry.Best!, entry.Reason, entry.Paths.Where(p => !ReferenceEquals(p, entry.Best)).ToArray());
 
     /// <summary>The paths to one prefix: usually one, so an array copied on change is the cheapest store.</summary>
-    private sealed class Entry
+    private sealed class Entry(Route[] paths)
     {
-        public Route[] Paths { get; private set; } = [];
+        public Route[] Paths { get; private set; } = paths;
 
         public Route? Best { get; set; }
 
@@ -157,7 +217,16 @@ public sealed class LocRib
 
         public bool Remove(IPAddress source, uint pathId)
         {
-            var index = Array.FindIndex(Paths, p => p.PathId == pathId && p.Source.PeerAddress.Equals(source));
+            var index = -1;
+            for (var i = 0; i < Paths.Length; i++)
+            {
+                if (SameOrigin(Paths[i], source, pathId))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
             if (index < 0)
             {
                 return false;
