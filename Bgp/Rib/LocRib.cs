@@ -38,26 +38,32 @@ public sealed class LocRib
         return new Subscription(this, onChanges);
     }
 
-    /// <summary>Replaces the paths of one source (a peer's address, or local): announced ones added or replaced, withdrawn ones removed.</summary>
-    public void Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
+    /// <summary>
+    /// Replaces the paths of one source (a peer's address, or local): announced ones added or
+    /// replaced, withdrawn ones removed (unknown ones ignored). Returns how many paths of that
+    /// source were added (not replaced) and removed, so the peer can keep its counts without a
+    /// table of its own: the Loc-RIB holds every peer's Adj-RIB-In.
+    /// </summary>
+    public RibDelta Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(announced);
         ArgumentNullException.ThrowIfNull(withdrawn);
         Action<IReadOnlyList<BestRouteChange>>[] notify;
         List<BestRouteChange>? changes;
+        int added = 0, removed = 0;
         lock (gate)
         {
             // Changes are only collected when someone listens.
             changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
             for (var i = 0; i < withdrawn.Count; i++)
             {
-                Withdraw(source, withdrawn[i].Nlri, changes);
+                removed += Withdraw(source, withdrawn[i].Nlri, changes) ? 1 : 0;
             }
 
             for (var i = 0; i < announced.Count; i++)
             {
-                Announce(announced[i], changes);
+                added += Announce(announced[i], changes) ? 1 : 0;
             }
 
             notify = changes is { Count: > 0 } ? [.. subscribers] : [];
@@ -67,18 +73,75 @@ public sealed class LocRib
         {
             subscriber(changes!);
         }
+
+        return new RibDelta(added, removed);
+    }
+
+    /// <summary>Removes every path of one source (its session went down); returns how many.</summary>
+    public int RemoveSource(IPAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        List<(AfiSafi, Nlri)> paths = [];
+        lock (gate)
+        {
+            foreach (var (prefix, value) in entries)
+            {
+                if (value is Route only)
+                {
+                    if (only.Source.PeerAddress.Equals(source))
+                    {
+                        paths.Add((prefix.Family, new Nlri(prefix, only.PathId)));
+                    }
+
+                    continue;
+                }
+
+                foreach (var path in ((Entry)value).Paths)
+                {
+                    if (path.Source.PeerAddress.Equals(source))
+                    {
+                        paths.Add((prefix.Family, new Nlri(prefix, path.PathId)));
+                    }
+                }
+            }
+        }
+
+        return Apply(source, [], paths).Removed;
+    }
+
+    /// <summary>The paths one source has in the table (a peer's Adj-RIB-In), sorted by prefix.</summary>
+    public IReadOnlyList<Route> PathsFrom(IPAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        List<Route> paths = [];
+        lock (gate)
+        {
+            foreach (var value in entries.Values)
+            {
+                foreach (var path in value is Route only ? [only] : ((Entry)value).Paths)
+                {
+                    if (path.Source.PeerAddress.Equals(source))
+                    {
+                        paths.Add(path);
+                    }
+                }
+            }
+        }
+
+        paths.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
+        return paths;
     }
 
     // Most prefixes have one path: the dictionary then holds the Route itself, and an Entry only
     // when there are several, which keeps a million-prefix table small.
-    private void Announce(Route route, List<BestRouteChange>? changes)
+    private bool Announce(Route route, List<BestRouteChange>? changes)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(entries, route.Prefix, out var exists);
         if (!exists)
         {
             slot = route;
             changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
-            return;
+            return true;
         }
 
         if (slot is Route only)
@@ -87,42 +150,44 @@ public sealed class LocRib
             {
                 slot = route;
                 changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
-                return;
+                return false;
             }
 
             var entry = new Entry([only, route]) { Best = only, Reason = BestPathReason.OnlyPath };
             slot = entry;
             Reselect(route.Prefix, entry, changes);
-            return;
+            return true;
         }
 
         var several = (Entry)slot!;
-        several.Put(route);
+        var added = several.Put(route);
         Reselect(route.Prefix, several, changes);
+        return added;
     }
 
-    private void Withdraw(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
+    private bool Withdraw(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
     {
         if (!entries.TryGetValue(nlri.Prefix, out var value))
         {
-            return;
+            return false;
         }
 
         if (value is Route only)
         {
-            if (SameOrigin(only, source, nlri.PathId))
+            if (!SameOrigin(only, source, nlri.PathId))
             {
-                entries.Remove(nlri.Prefix);
-                changes?.Add(new BestRouteChange(nlri.Prefix, null, null));
+                return false;
             }
 
-            return;
+            entries.Remove(nlri.Prefix);
+            changes?.Add(new BestRouteChange(nlri.Prefix, null, null));
+            return true;
         }
 
         var entry = (Entry)value;
         if (!entry.Remove(source, nlri.PathId))
         {
-            return;
+            return false;
         }
 
         if (entry.Paths.Length == 1)
@@ -134,10 +199,11 @@ public sealed class LocRib
                 changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath));
             }
 
-            return;
+            return true;
         }
 
         Reselect(nlri.Prefix, entry, changes);
+        return true;
     }
 
     private static bool SameOrigin(Route route, IPAddress source, uint pathId) =>
@@ -198,21 +264,23 @@ public sealed class LocRib
 
         public BestPathReason Reason { get; set; }
 
-        public void Put(Route route)
+        /// <summary>Adds or replaces the source's path; true when added.</summary>
+        public bool Put(Route route)
         {
             var paths = Paths;
             for (var i = 0; i < paths.Length; i++)
             {
-                if (paths[i].PathId == route.PathId && paths[i].Source.PeerAddress.Equals(route.Source.PeerAddress))
+                if (SameOrigin(paths[i], route.Source.PeerAddress, route.PathId))
                 {
                     var copy = (Route[])paths.Clone();
                     copy[i] = route;
                     Paths = copy;
-                    return;
+                    return false;
                 }
             }
 
             Paths = [.. paths, route];
+            return true;
         }
 
         public bool Remove(IPAddress source, uint pathId)

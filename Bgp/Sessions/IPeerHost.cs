@@ -19,6 +19,9 @@ internal interface IPeerHost
     /// <summary>The prefixes this speaker originates, per family; what every peer is sent.</summary>
     IReadOnlyCollection<Prefix> Originated { get; }
 
-    /// <summary>Routes learned or withdrawn by a peer, for the Loc-RIB. Called on the peer's loop.</summary>
-    void OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn);
+    /// <summary>Routes learned or withdrawn by a peer, for the Loc-RIB (which holds the Adj-RIBs-In). Called on the peer's loop.</summary>
+    RibDelta OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn);
+
+    /// <summary>The peer's session went down: every route it sent leaves the Loc-RIB.</summary>
+    void OnSessionDown(Peer peer);
 }

@@ -9,17 +9,15 @@ namespace Routing.Bgp.Sessions;
 
 public sealed partial class Peer
 {
-    // Adj-RIB-In: what the peer sent and policy accepted; rejected holds what it sent that was not.
-    private readonly Dictionary<Nlri, Route> adjRibIn = [];
+    // The Adj-RIB-In is kept in the Loc-RIB (one table, not two, for a million prefixes): the peer
+    // counts what it has there, and remembers what it sent that policy refused.
     private readonly HashSet<Nlri> rejected = [];
+    private int accepted;
 
     // Adj-RIB-Out: what this peer was sent, with the attributes it was sent with.
     private readonly Dictionary<Prefix, PathAttributes> adjRibOut = [];
     private RouteSource? source;
     private int prefixesReceived;
-
-    /// <summary>The routes this peer sent that were accepted (its Adj-RIB-In), for status and tests. Loop-thread data: a copy.</summary>
-    internal int AdjRibInCount => adjRibIn.Count;
 
     private void OnUpdate(UpdateMessage update)
     {
@@ -44,10 +42,7 @@ public sealed partial class Peer
         foreach (var (family, nlri) in update.WithdrawnRoutes())
         {
             rejected.Remove(nlri);
-            if (adjRibIn.Remove(nlri))
-            {
-                withdrawn.Add((family, nlri));
-            }
+            withdrawn.Add((family, nlri));
         }
 
         List<Route> announced = [];
@@ -65,19 +60,14 @@ public sealed partial class Peer
                 var nextHop = update.NextHopFor(family);
                 if (refusal is not null || nextHop is null || !families.Contains(family))
                 {
+                    // Refused: an earlier accepted path for it is withdrawn.
                     rejected.Add(nlri);
-                    if (adjRibIn.Remove(nlri))
-                    {
-                        withdrawn.Add((family, nlri));
-                    }
-
+                    withdrawn.Add((family, nlri));
                     continue;
                 }
 
                 rejected.Remove(nlri);
-                var route = new Route(nlri.Prefix, attributes, nextHop, source, nlri.PathId);
-                adjRibIn[nlri] = route;
-                announced.Add(route);
+                announced.Add(new Route(nlri.Prefix, attributes, nextHop, source, nlri.PathId));
             }
 
             if (refusal is not null)
@@ -86,11 +76,13 @@ public sealed partial class Peer
             }
         }
 
-        prefixesReceived = adjRibIn.Count + rejected.Count;
         if (announced.Count > 0 || withdrawn.Count > 0)
         {
-            host.OnRoutes(this, announced, withdrawn);
+            var delta = host.OnRoutes(this, announced, withdrawn);
+            accepted += delta.Added - delta.Removed;
         }
+
+        prefixesReceived = accepted + rejected.Count;
 
         Publish(null);
     }
@@ -235,13 +227,12 @@ public sealed partial class Peer
 
     private void WithdrawAllLearned()
     {
-        if (adjRibIn.Count > 0)
+        if (accepted > 0)
         {
-            var withdrawn = adjRibIn.Keys.Select(n => (n.Prefix.Family, n)).ToArray();
-            adjRibIn.Clear();
-            host.OnRoutes(this, [], withdrawn);
+            host.OnSessionDown(this);
         }
 
+        accepted = 0;
         rejected.Clear();
         prefixesReceived = 0;
         source = null;

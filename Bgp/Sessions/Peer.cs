@@ -248,7 +248,7 @@ public sealed partial class Peer : IAsyncDisposable
         NegotiatedHoldTime = negotiatedHoldTime,
         Families = families,
         PrefixesReceived = prefixesReceived,
-        PrefixesAccepted = adjRibIn.Count,
+        PrefixesAccepted = accepted,
         PrefixesAdvertised = adjRibOut.Count,
         EstablishedTransitions = establishedTransitions,
         Description = config.Description,

@@ -206,8 +206,10 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
 
     Socket IPeerHost.CreateSocket(AddressFamily family) => socketFactory(family);
 
-    void IPeerHost.OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn) =>
+    RibDelta IPeerHost.OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn) =>
         LocRib.Apply(peer.Address, announced, withdrawn);
+
+    void IPeerHost.OnSessionDown(Peer peer) => LocRib.RemoveSource(peer.Address);
 
     public async ValueTask DisposeAsync()
     {
