@@ -31,25 +31,7 @@ public static class UpdatePacker
             budget -= MpAttributeHeader + 5 + (nextHop.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 16 : 4);
         }
 
-        var addPath = options.AddPath(family);
-        var batch = new List<Nlri>(BatchCapacity(routes, budget, addPath));
-        var used = 0;
-        for (var i = 0; i < routes.Count; i++)
-        {
-            var route = routes[i];
-            var size = NlriCodec.Size(route, addPath);
-            if (used + size > budget && batch.Count > 0)
-            {
-                yield return Build(family, attributes, nextHop, batch, ipv4);
-                batch = new List<Nlri>(batch.Count);
-                used = 0;
-            }
-
-            batch.Add(route);
-            used += size;
-        }
-
-        if (batch.Count > 0)
+        foreach (var batch in Batches(routes, budget, options.AddPath(family)))
         {
             yield return Build(family, attributes, nextHop, batch, ipv4);
         }
@@ -60,7 +42,15 @@ public static class UpdatePacker
         ArgumentNullException.ThrowIfNull(routes);
         var ipv4 = family == AfiSafi.Ipv4Unicast;
         var budget = options.MaxMessageLength - FixedLength - (ipv4 ? 0 : MpAttributeHeader + 3);
-        var addPath = options.AddPath(family);
+        foreach (var batch in Batches(routes, budget, options.AddPath(family)))
+        {
+            yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
+        }
+    }
+
+    /// <summary>Cuts the routes into consecutive batches whose NLRI encoding fits <paramref name="budget"/> bytes.</summary>
+    private static IEnumerable<List<Nlri>> Batches(IReadOnlyList<Nlri> routes, int budget, bool addPath)
+    {
         var batch = new List<Nlri>(BatchCapacity(routes, budget, addPath));
         var used = 0;
         for (var i = 0; i < routes.Count; i++)
@@ -69,7 +59,7 @@ public static class UpdatePacker
             var size = NlriCodec.Size(route, addPath);
             if (used + size > budget && batch.Count > 0)
             {
-                yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
+                yield return batch;
                 batch = new List<Nlri>(batch.Count);
                 used = 0;
             }
@@ -80,14 +70,11 @@ public static class UpdatePacker
 
         if (batch.Count > 0)
         {
-            yield return ipv4 ? new UpdateMessage(withdrawn: batch) : new UpdateMessage(mpUnreach: new MpUnreach(family, batch));
+            yield return batch;
         }
     }
 
-    /// <summary>
-    /// Room for a first UPDATE of prefixes as long as the first one; each later batch starts with the
-    /// size of the one before, so the lists of a large advertisement do not grow by doubling.
-    /// </summary>
+    // A first guess of how many routes fit one message, from the size of the first.
     private static int BatchCapacity(IReadOnlyList<Nlri> routes, int budget, bool addPath) =>
         routes.Count == 0 ? 0 : Math.Clamp(budget / NlriCodec.Size(routes[0], addPath), 1, routes.Count);
 

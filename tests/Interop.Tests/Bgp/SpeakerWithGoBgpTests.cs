@@ -3,11 +3,11 @@ using Apipb;
 using Routing.Bgp.Fsm;
 using Routing.Bgp.Wire;
 using Routing.Bgp.Wire.Attributes;
-using Prefix = Routing.Bgp.Wire.Prefix;
 using Routing.TestKit.Daemons;
 using Routing.TestKit.GoBgp;
 using Routing.TestKit.Namespaces;
 using Xunit.Abstractions;
+using Prefix = Routing.Bgp.Wire.Prefix;
 
 namespace Routing.Interop.Tests.Bgp;
 

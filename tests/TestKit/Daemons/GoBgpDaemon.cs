@@ -1,6 +1,6 @@
 using Apipb;
-using Routing.TestKit.GoBgp;
 using Routing.Agent.Api.Grpc;
+using Routing.TestKit.GoBgp;
 using Routing.TestKit.Namespaces;
 using Routing.TestKit.Processes;
 
