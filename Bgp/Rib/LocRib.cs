@@ -12,7 +12,11 @@ namespace Routing.Bgp.Rib;
 public sealed class LocRib
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<Prefix, object> entries = [];
+    // The table is split in shards so that growing it never holds two copies of the whole table at
+    // once (a single dictionary doubling at a million prefixes briefly needs ~100 MB more).
+    private const int ShardCount = 256;
+    private readonly Dictionary<Prefix, object>[] shards = CreateShards();
+    private int count;
     private readonly List<Action<IReadOnlyList<BestRouteChange>>> subscribers = [];
 
     /// <summary>Prefixes with at least one path.</summary>
@@ -22,7 +26,7 @@ public sealed class LocRib
         {
             lock (gate)
             {
-                return entries.Count;
+                return count;
             }
         }
     }
@@ -84,7 +88,7 @@ public sealed class LocRib
         List<(AfiSafi, Nlri)> paths = [];
         lock (gate)
         {
-            foreach (var (prefix, value) in entries)
+            foreach (var (prefix, value) in shards.SelectMany(shard => shard))
             {
                 if (value is Route only)
                 {
@@ -116,7 +120,7 @@ public sealed class LocRib
         List<Route> paths = [];
         lock (gate)
         {
-            foreach (var value in entries.Values)
+            foreach (var value in shards.SelectMany(shard => shard.Values))
             {
                 foreach (var path in value is Route only ? [only] : ((Entry)value).Paths)
                 {
@@ -136,9 +140,10 @@ public sealed class LocRib
     // when there are several, which keeps a million-prefix table small.
     private bool Announce(Route route, List<BestRouteChange>? changes)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(entries, route.Prefix, out var exists);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(Shard(route.Prefix), route.Prefix, out var exists);
         if (!exists)
         {
+            count++;
             slot = route;
             changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
             return true;
@@ -167,6 +172,7 @@ public sealed class LocRib
 
     private bool Withdraw(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
     {
+        var entries = Shard(nlri.Prefix);
         if (!entries.TryGetValue(nlri.Prefix, out var value))
         {
             return false;
@@ -180,6 +186,7 @@ public sealed class LocRib
             }
 
             entries.Remove(nlri.Prefix);
+            count--;
             changes?.Add(new BestRouteChange(nlri.Prefix, null, null));
             return true;
         }
@@ -206,6 +213,19 @@ public sealed class LocRib
         return true;
     }
 
+    private static Dictionary<Prefix, object>[] CreateShards()
+    {
+        var shards = new Dictionary<Prefix, object>[ShardCount];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = [];
+        }
+
+        return shards;
+    }
+
+    private Dictionary<Prefix, object> Shard(Prefix prefix) => shards[(uint)prefix.GetHashCode() % ShardCount];
+
     private static bool SameOrigin(Route route, IPAddress source, uint pathId) =>
         route.PathId == pathId && route.Source.PeerAddress.Equals(source);
 
@@ -225,7 +245,7 @@ public sealed class LocRib
     {
         lock (gate)
         {
-            return entries.TryGetValue(prefix, out var entry) ? ToRibEntry(prefix, entry) : null;
+            return Shard(prefix).TryGetValue(prefix, out var entry) ? ToRibEntry(prefix, entry) : null;
         }
     }
 
@@ -235,7 +255,7 @@ public sealed class LocRib
         List<RibEntry> result = [];
         lock (gate)
         {
-            foreach (var (prefix, entry) in entries)
+            foreach (var (prefix, entry) in shards.SelectMany(shard => shard))
             {
                 if ((family is null || prefix.Family == family) && (within is null || within.Value.Contains(prefix)))
                 {
