@@ -55,6 +55,7 @@ public sealed partial class Peer
             }
 
             var refusal = Refuse(attributes);
+            PathInfo? shared = null;
             foreach (var (family, nlri) in update.Announced())
             {
                 var nextHop = update.NextHopFor(family);
@@ -67,7 +68,14 @@ public sealed partial class Peer
                 }
 
                 rejected.Remove(nlri);
-                announced.Add(new Route(nlri.Prefix, attributes, nextHop, source, nlri.PathId));
+
+                // One PathInfo for all the routes of this UPDATE (per next hop, i.e. per family).
+                if (shared is null || !ReferenceEquals(shared.NextHop, nextHop))
+                {
+                    shared = new PathInfo(attributes, nextHop, source);
+                }
+
+                announced.Add(new Route(nlri.Prefix, shared, nlri.PathId));
             }
 
             if (refusal is not null)
