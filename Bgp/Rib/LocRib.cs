@@ -113,29 +113,6 @@ public sealed class LocRib
         return Apply(source, [], paths).Removed;
     }
 
-    /// <summary>The paths one source has in the table (a peer's Adj-RIB-In), sorted by prefix.</summary>
-    public IReadOnlyList<Route> PathsFrom(IPAddress source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        List<Route> paths = [];
-        lock (gate)
-        {
-            foreach (var value in shards.SelectMany(shard => shard.Values))
-            {
-                foreach (var path in value is Route only ? [only] : ((Entry)value).Paths)
-                {
-                    if (path.Source.PeerAddress.Equals(source))
-                    {
-                        paths.Add(path);
-                    }
-                }
-            }
-        }
-
-        paths.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
-        return paths;
-    }
-
     // Most prefixes have one path: the dictionary then holds the Route itself, and an Entry only
     // when there are several, which keeps a million-prefix table small.
     private bool Announce(Route route, List<BestRouteChange>? changes)

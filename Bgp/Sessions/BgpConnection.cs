@@ -51,8 +51,6 @@ internal sealed class BgpConnection : IAsyncDisposable
         set => Volatile.Write(ref options, value);
     }
 
-    public int MessagesSent { get; private set; }
-
     public void Start()
     {
         readLoop = Task.Run(ReadLoopAsync);
@@ -164,7 +162,6 @@ internal sealed class BgpConnection : IAsyncDisposable
                 while (reader.TryRead(out var message))
                 {
                     message.Write(writer, Options);
-                    MessagesSent++;
 
                     // Batch: write what is queued now, flush when the queue runs dry or a lot is buffered.
                     if (writer.UnflushedBytes > 256 * 1024)

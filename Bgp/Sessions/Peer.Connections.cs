@@ -140,11 +140,6 @@ public sealed partial class Peer
                 secondary = connection;
                 connection.Start();
                 connection.Send(BuildOpen());
-                if (primary?.ReceivedOpen is not null && !connection.Outgoing)
-                {
-                    // Nothing to wait for on our side; the decision comes with its OPEN.
-                }
-
                 break;
             default:
                 // Established (RFC 4271 §6.8: the new connection is closed), or a third connection.
@@ -239,7 +234,7 @@ public sealed partial class Peer
             }
             else
             {
-                secondary = null;
+                AbortConnection(ref secondary);
             }
 
             return;
@@ -268,7 +263,7 @@ public sealed partial class Peer
             }
             else
             {
-                secondary = null;
+                AbortConnection(ref secondary);
                 if (connection != primary)
                 {
                     return;
@@ -365,14 +360,13 @@ public sealed partial class Peer
     private void OnNotification(BgpConnection connection, NotificationMessage notification)
     {
         Log.NotificationReceived(logger, Address, notification.ToString());
-        AbortConnectionQuietly(connection);
         if (connection == primary)
         {
             GoIdle(BgpEvent.NotifMsg, TransitionReason.NotificationReceived, $"received {notification}");
         }
         else
         {
-            secondary = null;
+            AbortConnection(ref secondary);
         }
     }
 
@@ -391,7 +385,7 @@ public sealed partial class Peer
         }
         else if (connection == secondary)
         {
-            secondary = null;
+            AbortConnection(ref secondary);
         }
     }
 
@@ -439,8 +433,6 @@ public sealed partial class Peer
 
         connection.SendAndClose(notification);
     }
-
-    private static void AbortConnectionQuietly(BgpConnection connection) => connection.Close();
 
     private static void AbortConnection(ref BgpConnection? connection)
     {

@@ -62,9 +62,6 @@ public sealed partial class Peer : IAsyncDisposable
     /// <summary>Applies new settings; a session whose identity changed is reset, others keep running.</summary>
     public void Reconfigure(PeerConfig newConfig) => Post(new PeerInput.Reconfigure(newConfig));
 
-    /// <summary>Asks the peer to send its routes again (ROUTE-REFRESH, RFC 2918).</summary>
-    public void RequestRefresh(AfiSafi family) => Post(new PeerInput.RefreshRequest(family));
-
     internal void OriginatedChanged() => Post(new PeerInput.OriginatedChanged());
 
     internal void Accept(System.Net.Sockets.Socket socket)
@@ -151,13 +148,6 @@ public sealed partial class Peer : IAsyncDisposable
                 }
 
                 break;
-            case PeerInput.RefreshRequest refresh:
-                if (State == BgpState.Established && routeRefresh)
-                {
-                    primary?.Send(new RouteRefreshMessage(refresh.Family));
-                }
-
-                break;
         }
     }
 
@@ -165,10 +155,9 @@ public sealed partial class Peer : IAsyncDisposable
     {
         var old = config;
         config = newConfig;
-        var identityChanged = old.PeerAs != newConfig.PeerAs || old.LocalAs != newConfig.LocalAs || old.PeerPort != newConfig.PeerPort ||
-                              !Equals(old.SourceAddress, newConfig.SourceAddress) || old.HoldTime != newConfig.HoldTime ||
-                              old.KeepaliveTime != newConfig.KeepaliveTime || !old.Families.SequenceEqual(newConfig.Families) ||
-                              old.Passive != newConfig.Passive;
+
+        // Only a new name or retry interval leaves the running session alone; anything else is negotiated.
+        var identityChanged = old with { Description = newConfig.Description, ConnectRetryTime = newConfig.ConnectRetryTime } != newConfig;
         if (identityChanged && State != BgpState.Idle)
         {
             var cease = new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OtherConfigurationChange);
@@ -259,8 +248,8 @@ public sealed partial class Peer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var done = new TaskCompletionSource();
-        inputs.Writer.TryWrite(new PeerInput.Stop("peer removed", ErrorSubcodes.PeerDeconfigured));
+        // RFC 9003 defines a shutdown communication only for Administrative Shutdown and Reset: none here.
+        inputs.Writer.TryWrite(new PeerInput.Stop(null, ErrorSubcodes.PeerDeconfigured));
         inputs.Writer.TryComplete();
         await loop.ConfigureAwait(false);
         StopAllTimers();
@@ -271,7 +260,5 @@ public sealed partial class Peer : IAsyncDisposable
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
-
-        done.TrySetResult();
     }
 }

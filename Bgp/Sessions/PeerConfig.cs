@@ -30,18 +30,10 @@ public sealed record PeerConfig
     public TimeSpan ConnectRetryTime { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Families to offer; the session carries those both sides offer.</summary>
-    public IReadOnlyList<AfiSafi> Families { get; init; } = [AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast];
+    public EquatableArray<AfiSafi> Families { get; init; } = new[] { AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast };
 
     /// <summary>A name for logs and status (the BGPPeer or node name).</summary>
     public string? Description { get; init; }
 
     public override string ToString() => Description is null ? $"{PeerAddress} AS {PeerAs}" : $"{Description} ({PeerAddress} AS {PeerAs})";
-
-    public bool Equals(PeerConfig? other) =>
-        other is not null && PeerAddress.Equals(other.PeerAddress) && PeerPort == other.PeerPort && PeerAs == other.PeerAs &&
-        LocalAs == other.LocalAs && Equals(SourceAddress, other.SourceAddress) && HoldTime == other.HoldTime &&
-        KeepaliveTime == other.KeepaliveTime && Passive == other.Passive && ConnectRetryTime == other.ConnectRetryTime &&
-        Families.SequenceEqual(other.Families) && Description == other.Description;
-
-    public override int GetHashCode() => HashCode.Combine(PeerAddress, PeerPort, PeerAs, LocalAs, HoldTime, Passive);
 }

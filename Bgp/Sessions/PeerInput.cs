@@ -28,8 +28,6 @@ internal abstract record PeerInput
     public sealed record OriginatedChanged : PeerInput;
 
     public sealed record Reconfigure(PeerConfig Config) : PeerInput;
-
-    public sealed record RefreshRequest(AfiSafi Family) : PeerInput;
 }
 
 internal enum PeerTimer

@@ -20,6 +20,9 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
     private readonly List<Socket> listeners = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly ILogger logger;
+    // What every originated route shares in the Loc-RIB (the attributes peers are sent are per session).
+    private static readonly PathInfo OriginatedIPv4 = new(new PathAttributes { Origin = Origin.Igp }, IPAddress.Any, RouteSource.Local);
+    private static readonly PathInfo OriginatedIPv6 = OriginatedIPv4 with { NextHop = IPAddress.IPv6Any };
     private readonly Func<AddressFamily, Socket> socketFactory;
     private volatile Prefix[] originated = [];
 
@@ -194,9 +197,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
         originated = next;
 
         var removed = previous.Except(next).Select(p => (p.Family, new Nlri(p))).ToArray();
-        var added = next.Except(previous)
-            .Select(p => new Route(p, new PathAttributes { Origin = Origin.Igp }, p.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, RouteSource.Local))
-            .ToArray();
+        var added = next.Except(previous).Select(p => new Route(p, p.IsIPv6 ? OriginatedIPv6 : OriginatedIPv4)).ToArray();
         LocRib.Apply(RouteSource.Local.PeerAddress, added, removed);
         foreach (var peer in peers.Values)
         {

@@ -28,18 +28,6 @@ public sealed class ManualTimeProvider : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
-    /// <summary>Timers currently scheduled (not disposed, with a due time).</summary>
-    public int ActiveTimers
-    {
-        get
-        {
-            lock (gate)
-            {
-                return timers.Count(t => t.Due is not null);
-            }
-        }
-    }
-
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
