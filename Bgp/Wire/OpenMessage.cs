@@ -42,14 +42,6 @@ public sealed class OpenMessage : BgpMessage
         Capabilities = capabilities;
     }
 
-    private OpenMessage(ushort myAs, ushort holdTime, uint bgpIdentifier, IReadOnlyList<Capability> capabilities)
-    {
-        MyAutonomousSystem = myAs;
-        HoldTime = holdTime;
-        BgpIdentifier = bgpIdentifier;
-        Capabilities = capabilities;
-    }
-
     public override BgpMessageType Type => BgpMessageType.Open;
 
     /// <summary>The 2-octet "My Autonomous System" field (AS_TRANS for a 4-octet AS).</summary>
@@ -76,7 +68,7 @@ public sealed class OpenMessage : BgpMessage
         get
         {
             var families = Capabilities.OfType<MultiprotocolCapability>().Select(c => c.Family).Distinct().ToArray();
-            return Capabilities.Any(c => c is MultiprotocolCapability) ? families : [AfiSafi.Ipv4Unicast];
+            return families.Length > 0 ? families : [AfiSafi.Ipv4Unicast];
         }
     }
 

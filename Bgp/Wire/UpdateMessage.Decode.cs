@@ -148,8 +148,8 @@ public sealed partial class UpdateMessage
                     treatAsWithdraw ??= found;
                     break;
                 default:
+                    // The decoders of discardable attributes set nothing unless the value is well formed.
                     (discarded ??= []).Add(found);
-                    ForgetDiscarded(reader, type);
                     break;
             }
         }
@@ -173,26 +173,6 @@ public sealed partial class UpdateMessage
         {
             TreatAsWithdraw = treatAsWithdraw,
             Discarded = discarded ?? (IReadOnlyList<BgpError>)[],
-            IsOnlyMpUnreach = attributeCount == 1 && reader.MpUnreach is not null,
         };
-    }
-
-    private static void ForgetDiscarded(AttributeReader reader, byte type)
-    {
-        switch (type)
-        {
-            case AttributeType.AtomicAggregate:
-                reader.AtomicAggregate = false;
-                break;
-            case AttributeType.Aggregator:
-                reader.Aggregator = null;
-                break;
-            case AttributeType.As4Path:
-                reader.As4Path = null;
-                break;
-            case AttributeType.As4Aggregator:
-                reader.As4Aggregator = null;
-                break;
-        }
     }
 }

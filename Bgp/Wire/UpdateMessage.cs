@@ -64,13 +64,11 @@ public sealed partial class UpdateMessage : BgpMessage
         Withdrawn.Count == 0 && Nlri.Count == 0 && MpReach is null
             ? Attributes is null && MpUnreach is null
                 ? AfiSafi.Ipv4Unicast
-                : MpUnreach is { Withdrawn.Count: 0 } unreach && IsOnlyMpUnreach ? unreach.Family : null
+                : MpUnreach is { Withdrawn.Count: 0 } unreach && Attributes is null ? unreach.Family : null
             : null;
 
-    private bool IsOnlyMpUnreach { get; init; }
-
     public static UpdateMessage EndOfRibFor(AfiSafi family) =>
-        family == AfiSafi.Ipv4Unicast ? new UpdateMessage() : new UpdateMessage(mpUnreach: new MpUnreach(family, [])) { IsOnlyMpUnreach = true };
+        family == AfiSafi.Ipv4Unicast ? new UpdateMessage() : new UpdateMessage(mpUnreach: new MpUnreach(family, []));
 
     /// <summary>Routes this UPDATE announces, by family (none when treated as withdraw).</summary>
     public IEnumerable<(AfiSafi Family, Nlri Nlri)> Announced()

@@ -85,7 +85,15 @@ public static class UpdatePacker
 
     private static int AttributesLength(PathAttributes attributes, SessionOptions options)
     {
-        Span<byte> scratch = stackalloc byte[8192];
-        return UpdateMessage.WriteAttributes(scratch, attributes, options);
+        // As large as a message may be: an extended message can carry more than a stack buffer holds.
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(options.MaxMessageLength);
+        try
+        {
+            return UpdateMessage.WriteAttributes(scratch, attributes, options);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 }

@@ -15,7 +15,7 @@ internal static class AttributeTable
     public static AttributeDescriptor? Get(byte type) => ByType[type];
 
     /// <summary>Descriptors that encode from <see cref="PathAttributes"/>, in type-code order.</summary>
-    public static IReadOnlyList<AttributeDescriptor> Encoders { get; } = ByType.OfType<AttributeDescriptor>().Where(d => d.Encode is not null).ToArray();
+    public static AttributeDescriptor[] Encoders { get; } = ByType.OfType<AttributeDescriptor>().Where(d => d.Encode is not null).ToArray();
 
     private static AttributeDescriptor?[] Build()
     {
@@ -46,12 +46,14 @@ internal static class AttributeTable
         return table;
     }
 
+    // Decoders of attributes with a FixedLength are only called with that length (UpdateMessage.Decode checks it).
+
     // ORIGIN, RFC 4271 §5.1.1: one octet, 0..2.
     private static string? DecodeOrigin(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
     {
-        if (value.Length != 1 || value[0] > 2)
+        if (value[0] > 2)
         {
-            return value.Length != 1 ? $"length {value.Length} (expected 1)" : $"undefined value {value[0]}";
+            return $"undefined value {value[0]}";
         }
 
         reader.Origin = (Origin)value[0];
@@ -177,11 +179,6 @@ internal static class AttributeTable
     // NEXT_HOP, RFC 4271 §5.1.3 / RFC 7606 §7.3: four octets, a usable unicast address.
     private static string? DecodeNextHop(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
     {
-        if (value.Length != 4)
-        {
-            return $"length {value.Length} (expected 4)";
-        }
-
         var address = BinaryPrimitives.ReadUInt32BigEndian(value);
         if (address == 0 || address >= 0xE0000000)
         {
@@ -197,25 +194,26 @@ internal static class AttributeTable
             ? written
             : -1;
 
-    private static string? DecodeMed(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, reader, static (r, v) => r.MultiExitDisc = v);
+    private static string? DecodeMed(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
+    {
+        reader.MultiExitDisc = BinaryPrimitives.ReadUInt32BigEndian(value);
+        return null;
+    }
 
     private static int EncodeMed(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.MultiExitDisc, destination);
 
-    private static string? DecodeLocalPref(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, reader, static (r, v) => r.LocalPref = v);
+    private static string? DecodeLocalPref(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
+    {
+        reader.LocalPref = BinaryPrimitives.ReadUInt32BigEndian(value);
+        return null;
+    }
 
     private static int EncodeLocalPref(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.LocalPref, destination);
 
     private static string? DecodeAtomicAggregate(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
     {
-        if (!value.IsEmpty)
-        {
-            return $"length {value.Length} (expected 0)";
-        }
-
         reader.AtomicAggregate = true;
         return null;
     }
@@ -294,8 +292,11 @@ internal static class AttributeTable
     private static int EncodeCommunities(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32Array(attributes.Communities, destination);
 
-    private static string? DecodeOriginatorId(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader) =>
-        ReadUInt32(value, reader, static (r, v) => r.OriginatorId = v);
+    private static string? DecodeOriginatorId(ReadOnlySpan<byte> value, in SessionOptions options, AttributeReader reader)
+    {
+        reader.OriginatorId = BinaryPrimitives.ReadUInt32BigEndian(value);
+        return null;
+    }
 
     private static int EncodeOriginatorId(PathAttributes attributes, in SessionOptions options, Span<byte> destination) =>
         WriteUInt32(attributes.OriginatorId, destination);
@@ -434,17 +435,6 @@ internal static class AttributeTable
     }
 
     // The setter is a static lambda taking the reader: one capturing it would allocate a closure per UPDATE.
-    private static string? ReadUInt32(ReadOnlySpan<byte> value, AttributeReader reader, Action<AttributeReader, uint> set)
-    {
-        if (value.Length != 4)
-        {
-            return $"length {value.Length} (expected 4)";
-        }
-
-        set(reader, BinaryPrimitives.ReadUInt32BigEndian(value));
-        return null;
-    }
-
     private static int WriteUInt32(uint? value, Span<byte> destination)
     {
         if (value is not { } v)
