@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Routing.Agent.Api.Grpc;
 using Routing.Agent.Api.V1;
 
 namespace Routing.Agent.Api;
@@ -21,7 +21,8 @@ namespace Routing.Agent.Api;
 public sealed class ApiServer : IAsyncDisposable
 {
     public const string DefaultSocket = "/run/routing/agent.sock";
-    private const string Service = "/routing.v1.RoutingAgent/";
+    /// <summary>The path prefix of the service's methods.</summary>
+    internal const string Service = "/routing.v1.RoutingAgent/";
 
     private readonly WebApplication app;
 
@@ -68,10 +69,7 @@ public sealed class ApiServer : IAsyncDisposable
             {
                 var request = parser.ParseFrom(await ReadFrameAsync(context.Request.BodyReader, context.RequestAborted).ConfigureAwait(false));
                 var result = await handler(request, context.RequestAborted).ConfigureAwait(false);
-                var payload = new byte[5 + result.CalculateSize()];
-                BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(1), (uint)(payload.Length - 5));
-                result.WriteTo(payload.AsSpan(5));
-                await response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+                await response.Body.WriteAsync(GrpcFrame.Encode(result), context.RequestAborted).ConfigureAwait(false);
                 response.AppendTrailer("grpc-status", "0");
             }
             catch (ApiException e)
@@ -97,24 +95,19 @@ public sealed class ApiServer : IAsyncDisposable
 
     private static async Task<byte[]> ReadFrameAsync(PipeReader reader, CancellationToken cancellationToken)
     {
-        var header = new byte[5];
+        var header = new byte[GrpcFrame.HeaderLength];
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            if (buffer.Length >= 5)
+            if (buffer.Length >= GrpcFrame.HeaderLength)
             {
-                buffer.Slice(0, 5).CopyTo(header);
-                var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
-                if (header[0] != 0)
+                buffer.Slice(0, GrpcFrame.HeaderLength).CopyTo(header);
+                var length = GrpcFrame.MessageLength(header) ?? throw new ApiException(12, "compressed requests are not supported");
+                if (buffer.Length >= GrpcFrame.HeaderLength + length)
                 {
-                    throw new ApiException(12, "compressed requests are not supported");
-                }
-
-                if (buffer.Length >= 5 + length)
-                {
-                    var body = buffer.Slice(5, length).ToArray();
-                    reader.AdvanceTo(buffer.GetPosition(5 + length));
+                    var body = buffer.Slice(GrpcFrame.HeaderLength, length).ToArray();
+                    reader.AdvanceTo(buffer.GetPosition(GrpcFrame.HeaderLength + length));
                     return body;
                 }
             }

@@ -8,7 +8,6 @@ namespace Routing.Agent.Cli;
 /// <summary>The CLI's view of the agent API, with errors an operator can act on.</summary>
 internal sealed class AgentClient(string socketPath) : IDisposable
 {
-    private const string Service = "/routing.v1.RoutingAgent/";
     private readonly GrpcConnection connection = new(socketPath);
 
     public Task<GetBgpStatusResponse> GetBgpStatusAsync(CancellationToken cancellationToken) =>
@@ -27,7 +26,7 @@ internal sealed class AgentClient(string socketPath) : IDisposable
 
         try
         {
-            return await connection.UnaryAsync(Service + method, request, parser, cancellationToken).ConfigureAwait(false);
+            return await connection.UnaryAsync(Api.ApiServer.Service + method, request, parser, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException or null)
         {

@@ -119,9 +119,6 @@ public sealed class FileDatastore : IAsyncDisposable, IDisposable
         return new FileDatastore(path, options ?? FileDatastoreOptions.Default, set, stamp, SHA256.HashData(content));
     }
 
-    /// <summary>Asks the watch loop to read the file again now (e.g. on SIGHUP).</summary>
-    public void RequestReload() => notifications.Writer.TryWrite(true);
-
     private void OnFileEvent(object sender, FileSystemEventArgs e)
     {
         if (e.Name == fileName || (e is RenamedEventArgs renamed && renamed.OldName == fileName))

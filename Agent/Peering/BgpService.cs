@@ -33,6 +33,12 @@ public sealed partial class BgpService(string nodeName, ILoggerFactory loggerFac
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            // The datastore's first update repeats the set the agent started from: nothing to do.
+            if (speaker is not null && next.Equals(plan))
+            {
+                return;
+            }
+
             if (speaker is null || plan is null || !plan.Speaker.Equals(next.Speaker))
             {
                 if (speaker is not null)

@@ -28,9 +28,6 @@ internal sealed class MappingReader
 
     public DocumentScope Scope => scope;
 
-    /// <summary>Where to point at for problems with the mapping as a whole (a missing field).</summary>
-    public YamlNode? Location => location;
-
     public string FieldPath(string key) => path.Length == 0 ? key : $"{path}.{key}";
 
     /// <summary>Reports a required field that is missing.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -16,7 +15,6 @@ namespace Routing.Agent.Api.Grpc;
 /// </summary>
 internal sealed class GrpcConnection : IDisposable
 {
-    private const int FrameHeaderLength = 5;
     private readonly HttpClient http;
 
     /// <summary>Connects to a server listening on a unix socket (e.g. gobgpd's <c>--api-hosts unix://…</c>).</summary>
@@ -84,9 +82,7 @@ internal sealed class GrpcConnection : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parser);
-        var payload = new byte[FrameHeaderLength + request.CalculateSize()];
-        BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(1), (uint)(payload.Length - FrameHeaderLength));
-        request.WriteTo(payload.AsSpan(FrameHeaderLength));
+        var payload = GrpcFrame.Encode(request);
 
         using var message = new HttpRequestMessage(HttpMethod.Post, method)
         {
@@ -109,15 +105,11 @@ internal sealed class GrpcConnection : IDisposable
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var header = new byte[FrameHeaderLength];
+            var header = new byte[GrpcFrame.HeaderLength];
             while (await ReadFullyAsync(stream, header, cancellationToken).ConfigureAwait(false))
             {
-                if (header[0] != 0)
-                {
-                    throw new GrpcStatusException(method, 12, "compressed messages are not supported");
-                }
-
-                var body = new byte[BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1))];
+                var length = GrpcFrame.MessageLength(header) ?? throw new GrpcStatusException(method, 12, "compressed messages are not supported");
+                var body = new byte[length];
                 if (!await ReadFullyAsync(stream, body, cancellationToken).ConfigureAwait(false) && body.Length > 0)
                 {
                     throw new GrpcStatusException(method, 13, "the response ended inside a message");

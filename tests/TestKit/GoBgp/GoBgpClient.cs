@@ -32,9 +32,6 @@ public sealed class GoBgpClient : IDisposable
     public Task AddPeerAsync(Peer peer, CancellationToken cancellationToken = default) =>
         connection.UnaryAsync(Service + "AddPeer", new AddPeerRequest { Peer = peer }, Empty.Parser, cancellationToken);
 
-    public Task DeletePeerAsync(string address, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(Service + "DeletePeer", new DeletePeerRequest { Address = address }, Empty.Parser, cancellationToken);
-
     /// <summary>All peers, or the one at <paramref name="address"/>.</summary>
     public async Task<IReadOnlyList<Peer>> ListPeerAsync(string? address = null, CancellationToken cancellationToken = default)
     {

@@ -75,9 +75,6 @@ public sealed class NetNs : IAsyncDisposable
     /// <summary><c>ip route add …</c> in the namespace, e.g. <c>AddRouteAsync("10.1.0.0/16", "via", "10.0.0.1")</c>.</summary>
     public Task AddRouteAsync(string prefix, params string[] spec) => IpAsync(["route", "add", prefix, .. spec]);
 
-    /// <summary>Sets a sysctl inside the namespace (net.* keys are per namespace).</summary>
-    public Task SysctlAsync(string key, string value) => OutputOfAsync("sysctl", "-q", "-w", $"{key}={value}");
-
     /// <summary>An interface name unique within this namespace, at most 15 characters.</summary>
     public string NewInterfaceName(string stem = "veth")
     {

@@ -7,7 +7,6 @@ internal static partial class LibC
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
-    public const int SIGCONT = 18;
     public const int SIGSTOP = 19;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -145,9 +145,6 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Freezes the daemon (SIGSTOP): it keeps its sockets open but answers nothing.</summary>
     public void Pause() => _ = LibC.kill(process.Id, LibC.SIGSTOP);
 
-    /// <summary>Thaws a paused daemon (SIGCONT).</summary>
-    public void Resume() => _ = LibC.kill(process.Id, LibC.SIGCONT);
-
     /// <summary>Sends SIGTERM, waits up to <paramref name="grace"/>, then SIGKILL.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
