@@ -46,9 +46,10 @@ public sealed class LocRib
     /// Replaces the paths of one source (a peer's address, or local): announced ones added or
     /// replaced, withdrawn ones removed (unknown ones ignored). Returns how many paths of that
     /// source were added (not replaced) and removed, so the peer can keep its counts without a
-    /// table of its own: the Loc-RIB holds every peer's Adj-RIB-In.
+    /// table of its own: the Loc-RIB holds every peer's Adj-RIB-In. The routes of one UPDATE
+    /// share one <see cref="PathInfo"/>, and the table stores that, not a route object per prefix.
     /// </summary>
-    public RibDelta Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
+    public RibDelta Apply(IPAddress source, IReadOnlyList<(Nlri Nlri, PathInfo Path)> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(announced);
@@ -62,12 +63,13 @@ public sealed class LocRib
             changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
             for (var i = 0; i < withdrawn.Count; i++)
             {
-                removed += Withdraw(source, withdrawn[i].Nlri, changes) ? 1 : 0;
+                removed += WithdrawOne(source, withdrawn[i].Nlri, changes) ? 1 : 0;
             }
 
             for (var i = 0; i < announced.Count; i++)
             {
-                added += Announce(announced[i], changes) ? 1 : 0;
+                var (nlri, path) = announced[i];
+                added += AnnounceOne(nlri, path, changes) ? 1 : 0;
             }
 
             notify = changes is { Count: > 0 } ? [.. subscribers] : [];
@@ -81,6 +83,17 @@ public sealed class LocRib
         return new RibDelta(added, removed);
     }
 
+    /// <summary><see cref="Apply(IPAddress, IReadOnlyList{ValueTuple{Nlri, PathInfo}}, IReadOnlyList{ValueTuple{AfiSafi, Nlri}})"/> for routes already made.</summary>
+    public RibDelta Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)
+    {
+        ArgumentNullException.ThrowIfNull(announced);
+        return Apply(source, announced.Select(r => (new Nlri(r.Prefix, r.PathId), r.Path)).ToArray(), withdrawn);
+    }
+
+    /// <summary>Removes paths of one source; unknown ones are ignored.</summary>
+    public RibDelta Withdraw(IPAddress source, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn) =>
+        Apply(source, Array.Empty<(Nlri, PathInfo)>(), withdrawn);
+
     /// <summary>Removes every path of one source (its session went down); returns how many.</summary>
     public int RemoveSource(IPAddress source)
     {
@@ -90,17 +103,18 @@ public sealed class LocRib
         {
             foreach (var (prefix, value) in shards.SelectMany(shard => shard))
             {
-                if (value is Route only)
+                if (value is not Entry entry)
                 {
-                    if (only.Source.PeerAddress.Equals(source))
+                    var (path, pathId) = Single(value);
+                    if (path.Source.PeerAddress.Equals(source))
                     {
-                        paths.Add((prefix.Family, new Nlri(prefix, only.PathId)));
+                        paths.Add((prefix.Family, new Nlri(prefix, pathId)));
                     }
 
                     continue;
                 }
 
-                foreach (var path in ((Entry)value).Paths)
+                foreach (var path in entry.Paths)
                 {
                     if (path.Source.PeerAddress.Equals(source))
                     {
@@ -110,44 +124,48 @@ public sealed class LocRib
             }
         }
 
-        return Apply(source, [], paths).Removed;
+        return Withdraw(source, paths).Removed;
     }
 
-    // Most prefixes have one path: the dictionary then holds the Route itself, and an Entry only
-    // when there are several, which keeps a million-prefix table small.
-    private bool Announce(Route route, List<BestRouteChange>? changes)
+    // Most prefixes have one path, from one peer, without an ADD-PATH identifier: the dictionary
+    // then holds just its PathInfo (shared by every route of the UPDATE), a Route when it has an
+    // identifier, and an Entry only when there are several paths. That keeps a million-prefix
+    // table small: a dictionary slot per prefix and little else.
+    private bool AnnounceOne(Nlri nlri, PathInfo path, List<BestRouteChange>? changes)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(Shard(route.Prefix), route.Prefix, out var exists);
+        var prefix = nlri.Prefix;
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(Shard(prefix), prefix, out var exists);
         if (!exists)
         {
             count++;
-            slot = route;
-            changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
+            slot = SingleSlot(prefix, path, nlri.PathId);
+            changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
             return true;
         }
 
-        if (slot is Route only)
+        if (slot is not Entry several)
         {
-            if (SameOrigin(only, route.Source.PeerAddress, route.PathId))
+            var (only, onlyId) = Single(slot!);
+            if (SameOrigin(only.Source, onlyId, path.Source.PeerAddress, nlri.PathId))
             {
-                slot = route;
-                changes?.Add(new BestRouteChange(route.Prefix, route, BestPathReason.OnlyPath));
+                slot = SingleSlot(prefix, path, nlri.PathId);
+                changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
                 return false;
             }
 
-            var entry = new Entry([only, route]) { Best = only, Reason = BestPathReason.OnlyPath };
+            var first = ToRoute(prefix, slot!);
+            var entry = new Entry([first, new Route(prefix, path, nlri.PathId)]) { Best = first, Reason = BestPathReason.OnlyPath };
             slot = entry;
-            Reselect(route.Prefix, entry, changes);
+            Reselect(prefix, entry, changes);
             return true;
         }
 
-        var several = (Entry)slot!;
-        var added = several.Put(route);
-        Reselect(route.Prefix, several, changes);
+        var added = several.Put(new Route(prefix, path, nlri.PathId));
+        Reselect(prefix, several, changes);
         return added;
     }
 
-    private bool Withdraw(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
+    private bool WithdrawOne(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
     {
         var entries = Shard(nlri.Prefix);
         if (!entries.TryGetValue(nlri.Prefix, out var value))
@@ -155,9 +173,10 @@ public sealed class LocRib
             return false;
         }
 
-        if (value is Route only)
+        if (value is not Entry entry)
         {
-            if (!SameOrigin(only, source, nlri.PathId))
+            var (only, onlyId) = Single(value);
+            if (!SameOrigin(only.Source, onlyId, source, nlri.PathId))
             {
                 return false;
             }
@@ -168,7 +187,6 @@ public sealed class LocRib
             return true;
         }
 
-        var entry = (Entry)value;
         if (!entry.Remove(source, nlri.PathId))
         {
             return false;
@@ -177,7 +195,7 @@ public sealed class LocRib
         if (entry.Paths.Length == 1)
         {
             var last = entry.Paths[0];
-            entries[nlri.Prefix] = last;
+            entries[nlri.Prefix] = last.PathId == 0 ? last.Path : last;
             if (!ReferenceEquals(entry.Best, last))
             {
                 changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath));
@@ -189,6 +207,13 @@ public sealed class LocRib
         Reselect(nlri.Prefix, entry, changes);
         return true;
     }
+
+    private static object SingleSlot(Prefix prefix, PathInfo path, uint pathId) => pathId == 0 ? path : new Route(prefix, path, pathId);
+
+    private static (PathInfo Path, uint PathId) Single(object slot) => slot is Route route ? (route.Path, route.PathId) : ((PathInfo)slot, 0);
+
+    /// <summary>The one path a single-path slot stands for, as a route.</summary>
+    private static Route ToRoute(Prefix prefix, object slot) => slot as Route ?? new Route(prefix, (PathInfo)slot);
 
     private static Dictionary<Prefix, object>[] CreateShards()
     {
@@ -203,8 +228,8 @@ public sealed class LocRib
 
     private Dictionary<Prefix, object> Shard(Prefix prefix) => shards[(uint)prefix.GetHashCode() % ShardCount];
 
-    private static bool SameOrigin(Route route, IPAddress source, uint pathId) =>
-        route.PathId == pathId && route.Source.PeerAddress.Equals(source);
+    private static bool SameOrigin(RouteSource from, uint fromPathId, IPAddress source, uint pathId) =>
+        fromPathId == pathId && from.PeerAddress.Equals(source);
 
     private static void Reselect(Prefix prefix, Entry entry, List<BestRouteChange>? changes)
     {
@@ -245,9 +270,9 @@ public sealed class LocRib
         return result;
     }
 
-    private static RibEntry ToRibEntry(Prefix prefix, object value) => value is Route only
-        ? new(prefix, only, BestPathReason.OnlyPath, [])
-        : ToRibEntry(prefix, (Entry)value);
+    private static RibEntry ToRibEntry(Prefix prefix, object value) => value is Entry entry
+        ? ToRibEntry(prefix, entry)
+        : new(prefix, ToRoute(prefix, value), BestPathReason.OnlyPath, []);
 
     private static RibEntry ToRibEntry(Prefix prefix, Entry entry) =>
         new(prefix, entry.Best!, entry.Reason, entry.Paths.Where(p => !ReferenceEquals(p, entry.Best)).ToArray());
@@ -267,7 +292,7 @@ public sealed class LocRib
             var paths = Paths;
             for (var i = 0; i < paths.Length; i++)
             {
-                if (SameOrigin(paths[i], route.Source.PeerAddress, route.PathId))
+                if (SameOrigin(paths[i].Source, paths[i].PathId, route.Source.PeerAddress, route.PathId))
                 {
                     var copy = (Route[])paths.Clone();
                     copy[i] = route;
@@ -285,7 +310,7 @@ public sealed class LocRib
             var index = -1;
             for (var i = 0; i < Paths.Length; i++)
             {
-                if (SameOrigin(Paths[i], source, pathId))
+                if (SameOrigin(Paths[i].Source, Paths[i].PathId, source, pathId))
                 {
                     index = i;
                     break;

@@ -20,7 +20,7 @@ internal interface IPeerHost
     IReadOnlyCollection<Prefix> Originated { get; }
 
     /// <summary>Routes learned or withdrawn by a peer, for the Loc-RIB (which holds the Adj-RIBs-In). Called on the peer's loop.</summary>
-    RibDelta OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn);
+    RibDelta OnRoutes(Peer peer, IReadOnlyList<(Nlri Nlri, PathInfo Path)> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn);
 
     /// <summary>The peer's session went down: every route it sent leaves the Loc-RIB.</summary>
     void OnSessionDown(Peer peer);

@@ -19,6 +19,10 @@ public sealed partial class Peer
     private RouteSource? source;
     private int prefixesReceived;
 
+    // Reused by every UPDATE: the Loc-RIB takes what it needs from them before OnUpdate returns.
+    private readonly List<(AfiSafi Family, Nlri Nlri)> withdrawnBuffer = [];
+    private readonly List<(Nlri Nlri, PathInfo Path)> announcedBuffer = [];
+
     private void OnUpdate(UpdateMessage update)
     {
         if (update.TreatAsWithdraw is { } reason)
@@ -38,15 +42,17 @@ public sealed partial class Peer
         }
 
         source ??= new RouteSource(config.PeerAddress, primary?.ReceivedOpen?.BgpIdentifier ?? 0, config.PeerAs, IsExternal);
-        List<(AfiSafi, Nlri)> withdrawn = [];
+        var withdrawn = withdrawnBuffer;
+        var announced = announcedBuffer;
+        withdrawn.Clear();
+        announced.Clear();
         foreach (var (family, nlri) in update.WithdrawnRoutes())
         {
             rejected.Remove(nlri);
             withdrawn.Add((family, nlri));
         }
 
-        List<Route> announced = [];
-        if (update.Attributes is { } attributes)
+        if (update.Attributes is { } attributes && update.TreatAsWithdraw is null)
         {
             // RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored.
             if (IsExternal && attributes.LocalPref is not null)
@@ -55,27 +61,10 @@ public sealed partial class Peer
             }
 
             var refusal = Refuse(attributes);
-            PathInfo? shared = null;
-            foreach (var (family, nlri) in update.Announced())
+            Accept(AfiSafi.Ipv4Unicast, update.Nlri, attributes, update.NextHopFor(AfiSafi.Ipv4Unicast), refusal);
+            if (update.MpReach is { } reach)
             {
-                var nextHop = update.NextHopFor(family);
-                if (refusal is not null || nextHop is null || !families.Contains(family))
-                {
-                    // Refused: an earlier accepted path for it is withdrawn.
-                    rejected.Add(nlri);
-                    withdrawn.Add((family, nlri));
-                    continue;
-                }
-
-                rejected.Remove(nlri);
-
-                // One PathInfo for all the routes of this UPDATE (per next hop, i.e. per family).
-                if (shared is null || !ReferenceEquals(shared.NextHop, nextHop))
-                {
-                    shared = new PathInfo(attributes, nextHop, source);
-                }
-
-                announced.Add(new Route(nlri.Prefix, shared, nlri.PathId));
+                Accept(reach.Family, reach.Nlri, attributes, reach.NextHop, refusal);
             }
 
             if (refusal is not null)
@@ -93,6 +82,43 @@ public sealed partial class Peer
         prefixesReceived = accepted + rejected.Count;
 
         Publish(null);
+    }
+
+    /// <summary>
+    /// Puts the routes of one family of an UPDATE in the announced buffer, all sharing one
+    /// PathInfo, or, when refused (policy, no next hop, family not negotiated), in the withdrawn
+    /// buffer: an earlier accepted path for them is withdrawn.
+    /// </summary>
+    private void Accept(AfiSafi family, IReadOnlyList<Nlri> routes, PathAttributes attributes, IPAddress? nextHop, string? refusal)
+    {
+        if (routes.Count == 0)
+        {
+            return;
+        }
+
+        if (refusal is not null || nextHop is null || !families.Contains(family))
+        {
+            for (var i = 0; i < routes.Count; i++)
+            {
+                rejected.Add(routes[i]);
+                withdrawnBuffer.Add((family, routes[i]));
+            }
+
+            return;
+        }
+
+        var shared = new PathInfo(attributes, nextHop, source!);
+        announcedBuffer.EnsureCapacity(announcedBuffer.Count + routes.Count);
+        for (var i = 0; i < routes.Count; i++)
+        {
+            // Most peers never send anything refused: no set lookup per prefix then.
+            if (rejected.Count > 0)
+            {
+                rejected.Remove(routes[i]);
+            }
+
+            announcedBuffer.Add((routes[i], shared));
+        }
     }
 
     /// <summary>Why routes with these attributes are not accepted, or null (RFC 4271 §6.3, §9.1.2; RFC 4456 §8).</summary>

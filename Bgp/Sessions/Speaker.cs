@@ -207,7 +207,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
 
     Socket IPeerHost.CreateSocket(AddressFamily family) => socketFactory(family);
 
-    RibDelta IPeerHost.OnRoutes(Peer peer, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn) =>
+    RibDelta IPeerHost.OnRoutes(Peer peer, IReadOnlyList<(Nlri Nlri, PathInfo Path)> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn) =>
         LocRib.Apply(peer.Address, announced, withdrawn);
 
     void IPeerHost.OnSessionDown(Peer peer) => LocRib.RemoveSource(peer.Address);

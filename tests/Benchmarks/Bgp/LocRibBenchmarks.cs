@@ -17,7 +17,7 @@ public class LocRibBenchmarks
 
     private static readonly IPAddress Peer = IPAddress.Parse("192.0.2.1");
 
-    private Route[][] announcements = [];
+    private (Nlri Nlri, PathInfo Path)[][] announcements = [];
     private (AfiSafi Family, Nlri Nlri)[][] withdrawals = [];
 
     /// <summary>Prefixes per <see cref="LocRib.Apply"/>: 256 as one UPDATE from BIRD carries, 1 with varied attributes.</summary>
@@ -29,14 +29,17 @@ public class LocRibBenchmarks
     {
         var source = new RouteSource(Peer, 0xC0000201, 65001, IsExternal: true);
         var attributes = UpdateStream.SharedAttributes(Peer);
-        var routes = new Route[Routes];
+        // As the speaker does: the routes of one UPDATE share one PathInfo.
+        var routes = new (Nlri Nlri, PathInfo Path)[Routes];
+        PathInfo? shared = null;
         for (var i = 0; i < routes.Length; i++)
         {
-            routes[i] = new Route(UpdateStream.Ipv4Slash24(i), attributes, Peer, source);
+            shared = i % BatchSize == 0 ? new PathInfo(attributes, Peer, source) : shared!;
+            routes[i] = (new Nlri(UpdateStream.Ipv4Slash24(i)), shared);
         }
 
         announcements = [.. routes.Chunk(BatchSize)];
-        withdrawals = [.. routes.Select(r => (AfiSafi.Ipv4Unicast, new Nlri(r.Prefix, r.PathId))).Chunk(BatchSize)];
+        withdrawals = [.. routes.Select(r => (AfiSafi.Ipv4Unicast, r.Nlri)).Chunk(BatchSize)];
     }
 
     [Benchmark(OperationsPerInvoke = Routes)]
@@ -54,7 +57,7 @@ public class LocRibBenchmarks
         AnnounceAll(rib);
         foreach (var batch in withdrawals)
         {
-            rib.Apply(Peer, [], batch);
+            rib.Withdraw(Peer, batch);
         }
 
         return rib.Count;

@@ -25,8 +25,8 @@ public sealed class LocRibTests
         rib.Apply(PeerA, [longer], []);
         var shorter = From(PeerB, 65002);
         rib.Apply(PeerB, [shorter], []);
-        rib.Apply(PeerB, [], [(AfiSafi.Ipv4Unicast, new Nlri(Block))]);
-        rib.Apply(PeerA, [], [(AfiSafi.Ipv4Unicast, new Nlri(Block))]);
+        rib.Withdraw(PeerB, [(AfiSafi.Ipv4Unicast, new Nlri(Block))]);
+        rib.Withdraw(PeerA, [(AfiSafi.Ipv4Unicast, new Nlri(Block))]);
 
         Assert.Equal(
             [
@@ -82,5 +82,50 @@ public sealed class LocRibTests
         Assert.Equal(["10.1.0.0/24"], rib.Snapshot(within: Prefix.Parse("10.1.0.0/16")).Select(e => e.Prefix.ToString()));
         Assert.Equal(["fd00:1::/64"], rib.Snapshot(AfiSafi.Ipv6Unicast).Select(e => e.Prefix.ToString()));
         Assert.Equal(3, rib.Snapshot().Count);
+    }
+
+    [Fact]
+    public void ADD_PATH_paths_of_one_peer_are_kept_apart_and_withdrawn_one_by_one()
+    {
+        var rib = new LocRib();
+        var source = new RouteSource(PeerA, 1, 65001, true);
+        var longer = new PathInfo(new PathAttributes { AsPath = AsPath.Sequence(65001, 65100), NextHop = PeerA }, PeerA, source);
+        var shorter = new PathInfo(new PathAttributes { AsPath = AsPath.Sequence(65001), NextHop = PeerA }, PeerA, source);
+
+        Assert.Equal(new RibDelta(1, 0), rib.Apply(PeerA, [(new Nlri(Block, 7), longer)], []));
+        Assert.Equal(new RibDelta(1, 0), rib.Apply(PeerA, [(new Nlri(Block, 9), shorter)], []));
+        var both = rib.Lookup(Block)!;
+        Assert.Equal((9u, BestPathReason.AsPathLength), (both.Best.PathId, both.Reason));
+        Assert.Equal(7u, Assert.Single(both.Alternatives).PathId);
+
+        // Withdrawing an identifier nobody announced, or path 0, changes nothing.
+        Assert.Equal(new RibDelta(0, 0), rib.Withdraw(PeerA, [(AfiSafi.Ipv4Unicast, new Nlri(Block))]));
+        Assert.Equal(new RibDelta(0, 1), rib.Withdraw(PeerA, [(AfiSafi.Ipv4Unicast, new Nlri(Block, 9))]));
+        var left = rib.Lookup(Block)!;
+        Assert.Equal((7u, longer), (left.Best.PathId, left.Best.Path));
+        Assert.Empty(left.Alternatives);
+
+        // The same identifier replaces, it does not add.
+        Assert.Equal(new RibDelta(0, 0), rib.Apply(PeerA, [(new Nlri(Block, 7), shorter)], []));
+        Assert.Equal(shorter, rib.Lookup(Block)!.Best.Path);
+        Assert.Equal(new RibDelta(0, 1), rib.Withdraw(PeerA, [(AfiSafi.Ipv4Unicast, new Nlri(Block, 7))]));
+        Assert.Null(rib.Lookup(Block));
+        Assert.Equal(0, rib.Count);
+    }
+
+    [Fact]
+    public void Removing_a_source_leaves_the_other_peers_path_as_the_only_one()
+    {
+        var rib = new LocRib();
+        rib.Apply(PeerA, [From(PeerA, 65001)], []);
+        rib.Apply(PeerB, [From(PeerB, 65002, 65100)], []);
+
+        Assert.Equal(1, rib.RemoveSource(PeerA));
+
+        var entry = rib.Lookup(Block)!;
+        Assert.Equal((PeerB, BestPathReason.OnlyPath), (entry.Best.Source.PeerAddress, entry.Reason));
+        Assert.Equal(0, rib.RemoveSource(PeerA));
+        Assert.Equal(1, rib.RemoveSource(PeerB));
+        Assert.Equal(0, rib.Count);
     }
 }
