@@ -1,0 +1,204 @@
+using System.Text;
+using System.Text.Json;
+using Routing.Agent.Datastore.Store;
+
+namespace Routing.Agent.Datastore.FileStore;
+
+/// <summary>
+/// The file store's machine-written resources (IPAM blocks, affinities, handles) as an append-only
+/// journal beside the resource file (<c>PATH.state</c>): a header line naming the journal's
+/// generation, then one JSON line per write. Every process reads what the others appended since it
+/// last looked; a write appends one line (one <c>write(2)</c>) under the store's lock, so a reader
+/// never applies half a line. When the dead lines outweigh the live ones the journal is rewritten
+/// whole, under a new generation, and renamed into place, so that readers notice and reload.
+/// </summary>
+internal sealed class StateJournal(string path)
+{
+    private const long CompactAbove = 1 << 20;
+
+    private string? generation;
+    private long offset;
+    private int appendsSinceCheck;
+
+    public string Path { get; } = path;
+
+    /// <summary>A change read from the journal: a document put, or (Json null) a resource deleted.</summary>
+    public readonly record struct Entry(ResourceKey Key, string? Json);
+
+    /// <summary>
+    /// What changed since the last read: either a full reload (every live resource, when the journal
+    /// was replaced or is read for the first time) or the entries appended since.
+    /// </summary>
+    public (bool Reload, List<Entry> Entries) ReadChanges()
+    {
+        List<Entry> entries = [];
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            var wasThere = generation is not null;
+            generation = null;
+            offset = 0;
+            return (wasThere, entries);
+        }
+
+        using (stream)
+        {
+            var length = stream.Length;
+            var header = ReadHeader(stream);
+            var reload = header is null || header.Value.Generation != generation || length < offset;
+            if (header is null)
+            {
+                // Being created by another process right now: nothing to read yet.
+                return (false, entries);
+            }
+
+            if (reload)
+            {
+                generation = header.Value.Generation;
+                offset = header.Value.Length;
+            }
+
+            if (length > offset)
+            {
+                var bytes = new byte[length - offset];
+                stream.Position = offset;
+                stream.ReadExactly(bytes);
+                var end = Array.LastIndexOf(bytes, (byte)'\n');
+                var consumed = 0;
+                while (consumed <= end)
+                {
+                    var newline = Array.IndexOf(bytes, (byte)'\n', consumed);
+                    var line = bytes.AsSpan(consumed, newline - consumed);
+                    consumed = newline + 1;
+                    if (TryParse(line, out var entry))
+                    {
+                        entries.Add(entry);
+                    }
+                }
+
+                offset += consumed;
+            }
+
+            return (reload, entries);
+        }
+    }
+
+    /// <summary>Appends one put (json) or delete (null). Call under the store's cross-process lock, after <see cref="ReadChanges"/>.</summary>
+    public void Append(ResourceKey key, string? json)
+    {
+        if (generation is null)
+        {
+            Create([]);
+        }
+
+        var line = Line(key, json);
+        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
+        stream.Write(line);
+        offset += line.Length;
+        appendsSinceCheck++;
+    }
+
+    /// <summary>Rewrites the journal with only the live resources when it has grown well beyond them.</summary>
+    public void CompactIfWorthIt(Func<IEnumerable<StoredResource>> live)
+    {
+        if (offset < CompactAbove || appendsSinceCheck < 1000)
+        {
+            return;
+        }
+
+        appendsSinceCheck = 0;
+        var resources = live().ToArray();
+        var liveBytes = resources.Sum(r => (long)r.Json.Length + 100);
+        if (offset > 4 * liveBytes)
+        {
+            Create(resources);
+        }
+    }
+
+    private void Create(IReadOnlyList<StoredResource> resources)
+    {
+        var next = Guid.NewGuid().ToString("N");
+        var temporary = Path + ".tmp";
+        long length;
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            var header = Encoding.UTF8.GetBytes($"{{\"generation\":\"{next}\"}}\n");
+            stream.Write(header);
+            foreach (var resource in resources)
+            {
+                stream.Write(Line(resource.Key, resource.Json));
+            }
+
+            stream.Flush(flushToDisk: true);
+            length = stream.Length;
+        }
+
+        File.Move(temporary, Path, overwrite: true);
+        generation = next;
+        offset = length;
+    }
+
+    private static (string Generation, int Length)? ReadHeader(FileStream stream)
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var newline = buffer[..read].IndexOf((byte)'\n');
+        if (newline < 0)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(buffer[..newline]);
+        using var document = JsonDocument.ParseValue(ref reader);
+        return (document.RootElement.GetProperty("generation").GetString()!, newline + 1);
+    }
+
+    private static byte[] Line(ResourceKey key, string? json)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", key.Kind);
+            writer.WriteString("namespace", key.Namespace);
+            writer.WriteString("name", key.Name);
+            if (json is not null)
+            {
+                writer.WritePropertyName("doc");
+                writer.WriteRawValue(json, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> line, out Entry entry)
+    {
+        entry = default;
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            var key = new ResourceKey(root.GetProperty("kind").GetString()!, root.GetProperty("namespace").GetString()!, root.GetProperty("name").GetString()!);
+            entry = new Entry(key, root.TryGetProperty("doc", out var doc) ? doc.GetRawText() : null);
+            return true;
+        }
+        catch (JsonException)
+        {
+            // A line no writer of this format produces (a disk error, a hand edit): skipped.
+            return false;
+        }
+        catch (KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+}
