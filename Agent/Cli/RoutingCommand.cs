@@ -26,6 +26,8 @@ public static class RoutingCommand
             AgentCommand.Create(),
             StatusCommand.Create(),
             BgpCommand.Create(),
+            ApplyCommand.Create(),
+            GetCommand.Create(),
         };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).

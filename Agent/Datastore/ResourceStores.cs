@@ -1,0 +1,18 @@
+using Routing.Agent.Datastore.FileStore;
+using Routing.Agent.Datastore.Store;
+
+namespace Routing.Agent.Datastore;
+
+/// <summary>Opens the <see cref="IResourceStore"/> a <c>--datastore</c> value names.</summary>
+public static class ResourceStores
+{
+    public static IResourceStore Open(DatastoreUri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return uri.Kind switch
+        {
+            DatastoreKind.File => new FileResourceStore(uri.Path!),
+            _ => throw new NotSupportedException(uri.UnsupportedReason ?? $"the {uri.Kind} datastore cannot be opened by this build"),
+        };
+    }
+}
