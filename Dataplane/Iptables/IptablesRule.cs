@@ -27,6 +27,7 @@ public sealed record IptablesRule
 
         Spec = spec.Trim();
         Comment = comment is null ? null : CleanComment(comment) is { Length: > 0 } clean ? clean : null;
+        Body = Comment is null ? Spec : $"-m comment --comment \"{Comment}\" {Spec}";
     }
 
     /// <summary>Matches and action, as written after <c>-A CHAIN</c>.</summary>
@@ -36,7 +37,7 @@ public sealed record IptablesRule
     public string? Comment { get; }
 
     /// <summary>The rule as it is hashed and written, without the hash comment.</summary>
-    public string Body => Comment is null ? Spec : $"-m comment --comment \"{Comment}\" {Spec}";
+    public string Body { get; }
 
     // iptables-restore's quoting has no portable escape for quotes and backslashes across
     // versions; comments are for people, so those characters are simply dropped.
