@@ -13,13 +13,16 @@ public sealed class ProcessCommandRunner(string? networkNamespace = null) : ICom
     /// <summary>The <c>ip netns</c> name commands run in, or null for the caller's namespace.</summary>
     public string? NetworkNamespace { get; } = networkNamespace;
 
+    // iptables, ipset and ip live in /usr/sbin, which a service's or a container's PATH may lack.
+    private static readonly string[] SystemDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+
     public async Task<CommandOutput> RunAsync(string file, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(arguments);
         var info = NetworkNamespace is { } ns
-            ? new ProcessStartInfo("ip", ["netns", "exec", ns, file, .. arguments])
-            : new ProcessStartInfo(file, arguments);
+            ? new ProcessStartInfo(Resolve("ip"), ["netns", "exec", ns, Resolve(file), .. arguments])
+            : new ProcessStartInfo(Resolve(file), arguments);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;
@@ -64,5 +67,26 @@ public sealed class ProcessCommandRunner(string? networkNamespace = null) : ICom
             process.Kill(entireProcessTree: true);
             throw;
         }
+    }
+
+    /// <summary>A bare command name found on PATH, else in the system directories; anything else as given.</summary>
+    private static string Resolve(string file)
+    {
+        if (file.Contains('/', StringComparison.Ordinal))
+        {
+            return file;
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var directory in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(SystemDirectories))
+        {
+            var candidate = Path.Combine(directory, file);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return file;
     }
 }
