@@ -1,0 +1,209 @@
+using Routing.Dataplane.Commands;
+
+namespace Routing.Dataplane.Ipsets;
+
+/// <summary>
+/// The ipsets the agent wants, by kernel name (all under <see cref="IpsetTableOptions.Prefix"/>),
+/// applied with <c>ipset restore</c> in one batch per phase. Sets in use by iptables rules must
+/// exist before the rules and outlive them, so applying is split:
+/// <see cref="ApplyUpdatesAsync"/> (create and fill) → iptables → <see cref="ApplyDeletionsAsync"/>.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: one apply loop owns a table. A phase with nothing new to do returns without
+/// starting a process.
+/// </remarks>
+public sealed class IpsetTable
+{
+    private const string IpsetTool = "ipset";
+
+    private readonly IpsetTableOptions options;
+    private readonly ICommandRunner runner;
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, Ipset> sets = new(StringComparer.Ordinal);
+
+    // Names whose wanted state may differ from the kernel's; every name after a read.
+    private readonly HashSet<string> pending = new(StringComparer.Ordinal);
+    private IpsetSnapshot? kernel;
+    private long lastRead;
+
+    public IpsetTable(IpsetTableOptions options, ICommandRunner runner, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(runner);
+        options.Validate();
+        this.options = options;
+        this.runner = runner;
+        time = timeProvider ?? TimeProvider.System;
+    }
+
+    public IpsetTableOptions Options => options;
+
+    public IReadOnlyDictionary<string, Ipset> Sets => sets;
+
+    /// <summary>The kernel name for the set the caller calls <paramref name="name"/> (see <see cref="IpsetNames"/>).</summary>
+    public string NameFor(string name) => IpsetNames.For(options.Prefix, name);
+
+    /// <summary>Wants <paramref name="set"/>, replacing the set of the same name.</summary>
+    public void SetIpset(Ipset set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (!set.Name.StartsWith(options.Prefix, StringComparison.Ordinal) || IpsetNames.IsTemporary(options.Prefix, set.Name))
+        {
+            throw new ArgumentException($"set {set.Name} is not named with this table's prefix \"{options.Prefix}\" (use NameFor)", nameof(set));
+        }
+
+        if (set.Members.Count > options.MaxElements)
+        {
+            throw new ArgumentException($"set {set.Name} has {set.Members.Count} members, more than the {options.MaxElements} sets are created for (IpsetTableOptions.MaxElements)", nameof(set));
+        }
+
+        if (sets.TryGetValue(set.Name, out var current) && current.SameAs(set))
+        {
+            return;
+        }
+
+        sets[set.Name] = set;
+        pending.Add(set.Name);
+    }
+
+    /// <summary>No longer wants the set; <see cref="ApplyDeletionsAsync"/> destroys it.</summary>
+    public void RemoveIpset(string name)
+    {
+        if (sets.Remove(name))
+        {
+            pending.Add(name);
+        }
+    }
+
+    /// <summary>Makes the next apply read the sets back first.</summary>
+    public void RequestResync() => kernel = null;
+
+    /// <summary>Both phases, for callers with no iptables rules in between.</summary>
+    public async Task<IpsetApplyResult> ApplyAsync(CancellationToken cancellationToken = default)
+    {
+        var updates = await ApplyUpdatesAsync(cancellationToken).ConfigureAwait(false);
+        return updates.Plus(await ApplyDeletionsAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Creates the wanted sets that are missing and brings every wanted set to its members.</summary>
+    public Task<IpsetApplyResult> ApplyUpdatesAsync(CancellationToken cancellationToken = default) =>
+        ApplyPhaseAsync(updates: true, cancellationToken);
+
+    /// <summary>Destroys the sets of ours nobody wants (call once no rule refers to them).</summary>
+    public Task<IpsetApplyResult> ApplyDeletionsAsync(CancellationToken cancellationToken = default) =>
+        ApplyPhaseAsync(updates: false, cancellationToken);
+
+    /// <summary>Destroys every set of ours, found by prefix; forgets what was wanted. Remove the iptables rules using them first.</summary>
+    public Task<IpsetApplyResult> UninstallAsync(CancellationToken cancellationToken = default)
+    {
+        sets.Clear();
+        kernel = null;
+        return ApplyDeletionsAsync(cancellationToken);
+    }
+
+    private async Task<IpsetApplyResult> ApplyPhaseAsync(bool updates, CancellationToken cancellationToken)
+    {
+        var read = false;
+        if (kernel is null || RefreshDue())
+        {
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = true;
+        }
+
+        var plan = Plan(updates);
+        if (plan.IsEmpty)
+        {
+            return read ? IpsetApplyResult.Unchanged with { ReadKernel = true } : IpsetApplyResult.Unchanged;
+        }
+
+        var failure = await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
+        if (failure is not null && !read)
+        {
+            // Perhaps someone destroyed or changed a set behind our back: once more, from what is there.
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = true;
+            plan = Plan(updates);
+            failure = plan.IsEmpty ? null : await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (failure is not null)
+        {
+            // ipset restore stops at the failed line: what came before it took effect.
+            kernel = null;
+            throw failure;
+        }
+
+        var created = plan.Updates.Count(u => u.Kind is IpsetUpdateKind.Create or IpsetUpdateKind.Recreate);
+        var updated = plan.Updates.Count(u => u.Kind == IpsetUpdateKind.Incremental);
+        var swapped = plan.Updates.Count(u => u.Kind == IpsetUpdateKind.Swap);
+        return new IpsetApplyResult(read, created, updated, swapped, plan.Destroys.Count);
+    }
+
+    /// <summary>This phase's half of the diff over the pending names.</summary>
+    private IpsetPlan Plan(bool updates)
+    {
+        var names = pending.Where(n => sets.ContainsKey(n) == updates);
+        var plan = IpsetDiff.Compute(sets, kernel!, names, options.MaxElements);
+        if (updates)
+        {
+            var changing = plan.Updates.Select(u => u.Set.Name).ToHashSet(StringComparer.Ordinal);
+            pending.RemoveWhere(n => sets.ContainsKey(n) && !changing.Contains(n));
+            return new IpsetPlan(plan.Updates, []);
+        }
+
+        var going = plan.Destroys.ToHashSet(StringComparer.Ordinal);
+        pending.RemoveWhere(n => !sets.ContainsKey(n) && !going.Contains(n));
+        return new IpsetPlan([], plan.Destroys);
+    }
+
+    private bool RefreshDue() =>
+        options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        var output = await runner.RunAsync(IpsetTool, ["save"], null, cancellationToken).ConfigureAwait(false);
+        if (!output.Succeeded)
+        {
+            kernel = null;
+            throw new IpsetRestoreException($"ipset save failed (exit {output.ExitCode}): {output.StandardError.Trim()}");
+        }
+
+        kernel = IpsetSaveParser.Parse(output.StandardOutput, options.Prefix);
+        lastRead = time.GetTimestamp();
+        pending.UnionWith(sets.Keys);
+        pending.UnionWith(kernel.Sets.Keys);
+    }
+
+    private async Task<IpsetRestoreException?> RestoreAsync(IpsetPlan plan, bool updates, CancellationToken cancellationToken)
+    {
+        var script = updates
+            ? IpsetRestoreScript.RenderUpdates(plan, options.Prefix, options.MaxElements)
+            : IpsetRestoreScript.RenderDestroys(plan);
+        var output = await runner.RunAsync(IpsetTool, ["restore", "-exist"], script, cancellationToken).ConfigureAwait(false);
+        if (!output.Succeeded)
+        {
+            return IpsetRestoreErrors.From(script, output.StandardError);
+        }
+
+        if (updates)
+        {
+            kernel!.Apply(plan.Updates, options.MaxElements);
+            foreach (var update in plan.Updates)
+            {
+                pending.Remove(update.Set.Name);
+            }
+        }
+        else
+        {
+            foreach (var name in plan.Destroys)
+            {
+                kernel!.Remove(name);
+                pending.Remove(name);
+            }
+        }
+
+        return null;
+    }
+
+    public override string ToString() => $"ipsets (prefix {options.Prefix}, {sets.Count} wanted)";
+}

@@ -1,0 +1,33 @@
+namespace Routing.Dataplane.Ipsets;
+
+/// <summary>The set types the agent uses (ipset's own names in <see cref="IpsetTypes.KernelName"/>).</summary>
+public enum IpsetType
+{
+    /// <summary>hash:ip — single addresses (pod IPs).</summary>
+    HashIp,
+
+    /// <summary>hash:net — prefixes of any length (CIDRs of a policy).</summary>
+    HashNet,
+
+    /// <summary>hash:ip,port — an address with a protocol and port (named ports).</summary>
+    HashIpPort,
+}
+
+public static class IpsetTypes
+{
+    public static string KernelName(this IpsetType type) => type switch
+    {
+        IpsetType.HashIp => "hash:ip",
+        IpsetType.HashNet => "hash:net",
+        IpsetType.HashIpPort => "hash:ip,port",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    public static IpsetType? FromKernelName(ReadOnlySpan<char> name) => name switch
+    {
+        "hash:ip" => IpsetType.HashIp,
+        "hash:net" => IpsetType.HashNet,
+        "hash:ip,port" => IpsetType.HashIpPort,
+        _ => null,
+    };
+}

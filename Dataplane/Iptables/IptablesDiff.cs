@@ -1,0 +1,124 @@
+namespace Routing.Dataplane.Iptables;
+
+/// <summary>
+/// Compares the wanted chains and jump rules with a table's <see cref="IptablesSnapshot"/> and
+/// plans the least that makes them equal: pure, so it is tested without a kernel.
+/// </summary>
+public static class IptablesDiff
+{
+    /// <param name="chains">Wanted chains of ours, by name.</param>
+    /// <param name="insertions">Wanted rules at the top of built-in chains, by built-in chain name.</param>
+    /// <param name="kernel">What the table holds.</param>
+    public static IptablesPlan Compute(
+        IReadOnlyDictionary<string, IptablesChain> chains,
+        IReadOnlyDictionary<string, IptablesChain> insertions,
+        IptablesSnapshot kernel)
+    {
+        ArgumentNullException.ThrowIfNull(chains);
+        ArgumentNullException.ThrowIfNull(insertions);
+        ArgumentNullException.ThrowIfNull(kernel);
+
+        var write = new List<IptablesChain>();
+        foreach (var chain in chains.Values)
+        {
+            if (!kernel.OwnChains.TryGetValue(chain.Name, out var current) || !SameHashes(current, chain.Hashes))
+            {
+                write.Add(chain);
+            }
+        }
+
+        var delete = new List<string>();
+        foreach (var name in kernel.OwnChains.Keys)
+        {
+            if (!chains.ContainsKey(name))
+            {
+                delete.Add(name);
+            }
+        }
+
+        var repairs = new List<BuiltInChainRepair>();
+        foreach (var (name, current) in kernel.BuiltInChains)
+        {
+            insertions.TryGetValue(name, out var wanted);
+            if (!HasAtTop(current, wanted))
+            {
+                repairs.Add(new BuiltInChainRepair(name, LinesOfOurs(current), wanted ?? new IptablesChain(name)));
+            }
+        }
+
+        foreach (var (name, wanted) in insertions)
+        {
+            if (!kernel.BuiltInChains.ContainsKey(name) && wanted.Rules.Count > 0)
+            {
+                // The table has not been created yet (nothing has used it in this namespace).
+                repairs.Add(new BuiltInChainRepair(name, [], wanted));
+            }
+        }
+
+        // Sorted so the same state always renders the same script.
+        write.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        delete.Sort(StringComparer.Ordinal);
+        repairs.Sort((a, b) => string.CompareOrdinal(a.Chain, b.Chain));
+        return write.Count == 0 && delete.Count == 0 && repairs.Count == 0 ? IptablesPlan.Empty : new IptablesPlan(write, delete, repairs);
+    }
+
+    private static bool SameHashes(List<string?> current, IReadOnlyList<string> wanted)
+    {
+        if (current.Count != wanted.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (!string.Equals(current[i], wanted[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Our rules in the chain are exactly the wanted ones, first and in order.</summary>
+    private static bool HasAtTop(List<string?> current, IptablesChain? wanted)
+    {
+        var hashes = wanted?.Hashes ?? [];
+        if (current.Count < hashes.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            if (!string.Equals(current[i], hashes[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = hashes.Count; i < current.Count; i++)
+        {
+            if (current[i] is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int[] LinesOfOurs(List<string?> current)
+    {
+        var lines = new List<int>();
+        for (var i = current.Count - 1; i >= 0; i--)
+        {
+            if (current[i] is not null)
+            {
+                lines.Add(i + 1);
+            }
+        }
+
+        return [.. lines];
+    }
+}

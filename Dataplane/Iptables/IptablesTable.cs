@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Routing.Dataplane.Commands;
+
+namespace Routing.Dataplane.Iptables;
+
+/// <summary>
+/// One iptables table (filter, nat, …) of one address family, as the agent wants it: its own
+/// chains (named with <see cref="IptablesTableOptions.ChainPrefix"/>) and its jump rules at the
+/// top of built-in chains. <see cref="ApplyAsync"/> makes the kernel match with a single
+/// <c>iptables-restore --noflush</c> that rewrites only what differs (after felix's
+/// <c>iptables/table.go</c>); chains and rules of others are never touched.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: one apply loop owns a table. Set the wanted state as often as you like;
+/// an apply with nothing new to do returns without starting a process.
+/// </remarks>
+public sealed class IptablesTable
+{
+    private readonly IptablesTableOptions options;
+    private readonly ICommandRunner runner;
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, IptablesChain> chains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IptablesChain> insertions = new(StringComparer.Ordinal);
+
+    // The table as the kernel holds it, as far as we know: read with iptables-save, then updated
+    // with every successful restore. Null when it must be read again.
+    private IptablesSnapshot? kernel;
+    private long lastRead;
+    private bool dirty = true;
+
+    public IptablesTable(IptablesTableOptions options, ICommandRunner runner, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(runner);
+        options.Validate();
+        this.options = options;
+        this.runner = runner;
+        time = timeProvider ?? TimeProvider.System;
+    }
+
+    public IptablesTableOptions Options => options;
+
+    /// <summary>The chains of ours this table wants, by name.</summary>
+    public IReadOnlyDictionary<string, IptablesChain> Chains => chains;
+
+    /// <summary>Wants <paramref name="chain"/> in the table, replacing a chain of the same name.</summary>
+    public void SetChain(IptablesChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (!chain.Name.StartsWith(options.ChainPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"chain {chain.Name} is not named with this table's prefix \"{options.ChainPrefix}\": the table owns only chains with that prefix", nameof(chain));
+        }
+
+        if (chains.TryGetValue(chain.Name, out var current) && current.SameContentAs(chain))
+        {
+            return;
+        }
+
+        chains[chain.Name] = chain;
+        dirty = true;
+    }
+
+    /// <summary>No longer wants the chain; the next apply deletes it.</summary>
+    public void RemoveChain(string name)
+    {
+        if (chains.Remove(name))
+        {
+            dirty = true;
+        }
+    }
+
+    /// <summary>Wants exactly <paramref name="wanted"/> as our chains: others of ours go on the next apply.</summary>
+    public void ReplaceChains(IEnumerable<IptablesChain> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chain in wanted)
+        {
+            SetChain(chain);
+            names.Add(chain.Name);
+        }
+
+        foreach (var name in chains.Keys.Where(n => !names.Contains(n)).ToArray())
+        {
+            RemoveChain(name);
+        }
+    }
+
+    /// <summary>
+    /// Wants <paramref name="rules"/> (typically jumps to our chains) first in the built-in chain
+    /// <paramref name="builtInChain"/>, in this order; none removes ours from it.
+    /// </summary>
+    public void SetInsertedRules(string builtInChain, IEnumerable<IptablesRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(builtInChain);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (!BuiltInChains.Contains(options.Table, builtInChain))
+        {
+            throw new ArgumentException($"{builtInChain} is not a built-in chain of table {options.Table} ({string.Join(", ", BuiltInChains.Of(options.Table))})", nameof(builtInChain));
+        }
+
+        var chain = new IptablesChain(builtInChain, rules);
+        if (chain.Rules.Count == 0)
+        {
+            dirty |= insertions.Remove(builtInChain);
+            return;
+        }
+
+        if (insertions.TryGetValue(builtInChain, out var current) && current.SameContentAs(chain))
+        {
+            return;
+        }
+
+        insertions[builtInChain] = chain;
+        dirty = true;
+    }
+
+    /// <summary>Makes the next apply read the table back first (e.g. after another tool ran).</summary>
+    public void RequestResync() => kernel = null;
+
+    /// <summary>
+    /// Makes the table match what is wanted. Reads it back first when it has not been read yet, when
+    /// the refresh interval has passed, after a failure, or when jump rules must move (their line
+    /// numbers must be fresh). Throws <see cref="IptablesRestoreException"/> when iptables-restore
+    /// refuses the update; the table then still holds what it held before.
+    /// </summary>
+    public async Task<IptablesApplyResult> ApplyAsync(CancellationToken cancellationToken = default)
+    {
+        var read = false;
+        if (kernel is null || RefreshDue())
+        {
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = true;
+        }
+        else if (!dirty)
+        {
+            return IptablesApplyResult.Unchanged;
+        }
+
+        var plan = IptablesDiff.Compute(chains, insertions, kernel!);
+        if (plan.BuiltInRepairs.Count > 0 && !read)
+        {
+            // Deletes go by line number: only numbers read just now are safe to use.
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = true;
+            plan = IptablesDiff.Compute(chains, insertions, kernel!);
+        }
+
+        if (!plan.IsEmpty)
+        {
+            var failure = await RestoreAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (failure is not null && !read)
+            {
+                // What we believed of the table may be stale (someone deleted one of our chains):
+                // try once more from what it really holds.
+                await ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = true;
+                plan = IptablesDiff.Compute(chains, insertions, kernel!);
+                failure = plan.IsEmpty ? null : await RestoreAsync(plan, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (failure is not null)
+            {
+                kernel = null;
+                throw failure;
+            }
+        }
+
+        dirty = false;
+        return new IptablesApplyResult(read, plan.ChainsToWrite.Count, plan.ChainsToDelete.Count, plan.BuiltInRepairs.Count);
+    }
+
+    /// <summary>
+    /// Removes everything of ours from the table: our jump rules from the built-in chains, then our
+    /// chains. Forgets what was wanted. Nothing else in the table is touched.
+    /// </summary>
+    public Task<IptablesApplyResult> UninstallAsync(CancellationToken cancellationToken = default)
+    {
+        chains.Clear();
+        insertions.Clear();
+        dirty = true;
+        kernel = null;
+        return ApplyAsync(cancellationToken);
+    }
+
+    private bool RefreshDue() =>
+        options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        var save = IptablesCommands.Save(options.Backend, options.Family);
+        var output = await runner.RunAsync(save, ["-t", options.Table], null, cancellationToken).ConfigureAwait(false);
+        if (!output.Succeeded)
+        {
+            kernel = null;
+            throw new IptablesRestoreException($"{save} -t {options.Table} failed (exit {output.ExitCode}): {output.StandardError.Trim()}");
+        }
+
+        kernel = IptablesSaveParser.Parse(output.StandardOutput, options.Table, options.ChainPrefix, options.HashCommentPrefix);
+        lastRead = time.GetTimestamp();
+    }
+
+    private async Task<IptablesRestoreException?> RestoreAsync(IptablesPlan plan, CancellationToken cancellationToken)
+    {
+        var script = IptablesRestoreScript.Render(options.Table, plan, options.HashCommentPrefix);
+        var output = await runner.RunAsync(IptablesCommands.Restore(options.Backend, options.Family), RestoreArguments(), script, cancellationToken)
+            .ConfigureAwait(false);
+        if (!output.Succeeded)
+        {
+            return IptablesRestoreErrors.From(options.Table, script, output.StandardError);
+        }
+
+        kernel!.Apply(plan);
+        return null;
+    }
+
+    private string[] RestoreArguments() =>
+        options.Backend == IptablesBackend.Legacy
+            ? ["--noflush", "--wait", Math.Max(1, (int)options.LockWait.TotalSeconds).ToString(CultureInfo.InvariantCulture)]
+            : ["--noflush"];
+
+    public override string ToString() =>
+        $"{(options.Family == AddressFamily.InterNetworkV6 ? "ip6" : "ip")}tables {options.Table} ({options.Backend}, prefix {options.ChainPrefix})";
+}
