@@ -243,5 +243,6 @@ public sealed class FileResourceStore : IResourceStore
         }
 
         stopping.Dispose();
+        journal.Dispose();
     }
 }

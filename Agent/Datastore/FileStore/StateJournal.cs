@@ -12,10 +12,15 @@ namespace Routing.Agent.Datastore.FileStore;
 /// never applies half a line. When the dead lines outweigh the live ones the journal is rewritten
 /// whole, under a new generation, and renamed into place, so that readers notice and reload.
 /// </summary>
-internal sealed class StateJournal(string path)
+internal sealed class StateJournal(string path) : IDisposable
 {
     private const long CompactAbove = 1 << 20;
+    private static readonly byte[] SupersededLine = Encoding.UTF8.GetBytes("{\"superseded\":true}\n");
 
+    // Kept open: every operation reads only what was appended since. A compaction elsewhere
+    // appends a "superseded" line to the file it replaced, which tells this reader to reopen.
+    private FileStream? reader;
+    private FileStream? appender;
     private string? generation;
     private long offset;
     private int appendsSinceCheck;
@@ -32,6 +37,36 @@ internal sealed class StateJournal(string path)
     public (bool Reload, List<Entry> Entries) ReadChanges()
     {
         List<Entry> entries = [];
+        var reload = false;
+        for (var reopened = 0; reopened < 3; reopened++)
+        {
+            if (reader is null)
+            {
+                if (!TryOpen())
+                {
+                    var wasThere = generation is not null;
+                    generation = null;
+                    return (wasThere, entries);
+                }
+
+                reload = true;
+                entries.Clear();
+            }
+
+            if (!ReadAppended(entries))
+            {
+                return (reload, entries);
+            }
+
+            // Superseded by a compaction: read the new journal from the start.
+            Close();
+        }
+
+        throw new IOException($"{Path}: replaced three times while being read");
+    }
+
+    private bool TryOpen()
+    {
         FileStream stream;
         try
         {
@@ -39,65 +74,71 @@ internal sealed class StateJournal(string path)
         }
         catch (FileNotFoundException)
         {
-            var wasThere = generation is not null;
-            generation = null;
-            offset = 0;
-            return (wasThere, entries);
+            return false;
         }
 
-        using (stream)
+        var header = ReadHeader(stream);
+        if (header is null)
         {
-            var length = stream.Length;
-            var header = ReadHeader(stream);
-            var reload = header is null || header.Value.Generation != generation || length < offset;
-            if (header is null)
-            {
-                // Being created by another process right now: nothing to read yet.
-                return (false, entries);
-            }
-
-            if (reload)
-            {
-                generation = header.Value.Generation;
-                offset = header.Value.Length;
-            }
-
-            if (length > offset)
-            {
-                var bytes = new byte[length - offset];
-                stream.Position = offset;
-                stream.ReadExactly(bytes);
-                var end = Array.LastIndexOf(bytes, (byte)'\n');
-                var consumed = 0;
-                while (consumed <= end)
-                {
-                    var newline = Array.IndexOf(bytes, (byte)'\n', consumed);
-                    var line = bytes.AsSpan(consumed, newline - consumed);
-                    consumed = newline + 1;
-                    if (TryParse(line, out var entry))
-                    {
-                        entries.Add(entry);
-                    }
-                }
-
-                offset += consumed;
-            }
-
-            return (reload, entries);
+            // Being created by another process right now (it is renamed into place whole, so rarely).
+            stream.Dispose();
+            return false;
         }
+
+        reader = stream;
+        generation = header.Value.Generation;
+        offset = header.Value.Length;
+        return true;
+    }
+
+    /// <summary>Adds the whole lines appended since the last read; true when the journal says it was superseded.</summary>
+    private bool ReadAppended(List<Entry> entries)
+    {
+        var length = reader!.Length;
+        if (length <= offset)
+        {
+            return false;
+        }
+
+        var bytes = new byte[length - offset];
+        reader.Position = offset;
+        reader.ReadExactly(bytes);
+        var end = Array.LastIndexOf(bytes, (byte)'\n');
+        var consumed = 0;
+        while (consumed <= end)
+        {
+            var newline = Array.IndexOf(bytes, (byte)'\n', consumed);
+            var line = bytes.AsSpan(consumed, newline - consumed);
+            consumed = newline + 1;
+            if (line.SequenceEqual(SupersededLine.AsSpan(0, SupersededLine.Length - 1)))
+            {
+                return true;
+            }
+
+            if (TryParse(line, out var entry))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        offset += consumed;
+        return false;
     }
 
     /// <summary>Appends one put (json) or delete (null). Call under the store's cross-process lock, after <see cref="ReadChanges"/>.</summary>
     public void Append(ResourceKey key, string? json)
     {
-        if (generation is null)
+        if (reader is null)
         {
             Create([]);
         }
 
+        appender ??= new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
         var line = Line(key, json);
-        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-        stream.Write(line);
+
+        // .NET's Append mode is not O_APPEND: the end moved if another process appended since.
+        appender.Seek(0, SeekOrigin.End);
+        appender.Write(line);
         offset += line.Length;
         appendsSinceCheck++;
     }
@@ -121,27 +162,45 @@ internal sealed class StateJournal(string path)
 
     private void Create(IReadOnlyList<StoredResource> resources)
     {
+        // Opened before the rename, while the path still names the file being replaced.
+        var old = reader is null ? null : appender ?? new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
         var next = Guid.NewGuid().ToString("N");
         var temporary = Path + ".tmp";
-        long length;
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            var header = Encoding.UTF8.GetBytes($"{{\"generation\":\"{next}\"}}\n");
-            stream.Write(header);
+            stream.Write(Encoding.UTF8.GetBytes($"{{\"generation\":\"{next}\"}}\n"));
             foreach (var resource in resources)
             {
                 stream.Write(Line(resource.Key, resource.Json));
             }
 
             stream.Flush(flushToDisk: true);
-            length = stream.Length;
         }
 
         File.Move(temporary, Path, overwrite: true);
-        generation = next;
-        offset = length;
+
+        // Readers of the old file learn from it that it is gone.
+        old?.Seek(0, SeekOrigin.End);
+        old?.Write(SupersededLine);
+        old?.Dispose();
+        Close();
+        if (!TryOpen())
+        {
+            throw new IOException($"{Path}: the journal just written cannot be read");
+        }
+
+        offset = reader!.Length;
     }
 
+    private void Close()
+    {
+        reader?.Dispose();
+        reader = null;
+        appender?.Dispose();
+        appender = null;
+    }
+
+    public void Dispose() => Close();
     private static (string Generation, int Length)? ReadHeader(FileStream stream)
     {
         Span<byte> buffer = stackalloc byte[128];
