@@ -123,17 +123,20 @@ internal sealed class GrpcConnection : IDisposable
     /// <summary>
     /// Starts a bidirectional-streaming call, e.g. <c>/etcdserverpb.Watch/Watch</c>, with its first
     /// request; the caller writes more and reads the responses, and disposes the call to end it.
+    /// <paramref name="startTimeout"/> bounds the wait for the server's response headers;
+    /// <paramref name="cancellationToken"/> ends the whole call.
     /// </summary>
     public Task<GrpcDuplexCall<TResponse>> DuplexStreamingAsync<TResponse>(
         string method,
         IMessage first,
         MessageParser<TResponse> parser,
+        TimeSpan? startTimeout = null,
         CancellationToken cancellationToken = default)
         where TResponse : IMessage<TResponse>
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(parser);
-        return GrpcDuplexCall<TResponse>.StartAsync(http, method, first, parser, cancellationToken);
+        return GrpcDuplexCall<TResponse>.StartAsync(http, method, first, parser, startTimeout, cancellationToken);
     }
 
     /// <summary>The next length-prefixed message of a response body, or null at its end.</summary>

@@ -43,13 +43,21 @@ internal sealed class GrpcDuplexCall<TResponse> : IAsyncDisposable
     /// only once they have something to say, so the first request must go out before they are awaited.
     /// </summary>
     public static async Task<GrpcDuplexCall<TResponse>> StartAsync(
-        HttpClient http, string method, IMessage first, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+        HttpClient http, string method, IMessage first, MessageParser<TResponse> parser, TimeSpan? startTimeout, CancellationToken cancellationToken)
     {
         var call = new GrpcDuplexCall<TResponse>(method, parser, cancellationToken);
+
+        // The timeout bounds the start only; the request itself lives as long as the call.
+        using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (startTimeout is { } timeout)
+        {
+            starting.CancelAfter(timeout);
+        }
+
         try
         {
             var sending = http.SendAsync(call.request, HttpCompletionOption.ResponseHeadersRead, call.aborted.Token);
-            var opened = await Task.WhenAny(call.content.Stream, sending).ConfigureAwait(false);
+            var opened = await Task.WhenAny(call.content.Stream, sending).WaitAsync(starting.Token).ConfigureAwait(false);
             if (opened == sending)
             {
                 // The request failed before its body was asked for (e.g. connection refused).
@@ -57,15 +65,15 @@ internal sealed class GrpcDuplexCall<TResponse> : IAsyncDisposable
                 throw new GrpcStatusException(method, 13, "the server answered before the request was sent");
             }
 
-            await call.WriteAsync(first, cancellationToken).ConfigureAwait(false);
-            call.response = await sending.ConfigureAwait(false);
+            await call.WriteAsync(first, starting.Token).ConfigureAwait(false);
+            call.response = await sending.WaitAsync(starting.Token).ConfigureAwait(false);
             if (call.response.StatusCode != HttpStatusCode.OK)
             {
                 throw new GrpcStatusException(method, 14, $"HTTP status {(int)call.response.StatusCode}");
             }
 
             GrpcConnection.ThrowIfFailed(method, call.response.Headers);
-            call.responseStream = await call.response.Content.ReadAsStreamAsync(call.aborted.Token).ConfigureAwait(false);
+            call.responseStream = await call.response.Content.ReadAsStreamAsync(starting.Token).ConfigureAwait(false);
             return call;
         }
         catch

@@ -50,11 +50,10 @@ internal sealed partial class EtcdClient : IDisposable
         Exception? lastError = null;
         foreach (var (endpoint, index) in InPreferredOrder())
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.RequestTimeout);
             try
             {
-                var call = await endpoint.Connection.DuplexStreamingAsync(WatchMethod, create, WatchResponse.Parser, timeout.Token).ConfigureAwait(false);
+                var call = await endpoint.Connection.DuplexStreamingAsync(
+                    WatchMethod, create, WatchResponse.Parser, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref preferred, index);
                 return new EtcdWatchStream(endpoint, call, cancellationToken);
             }

@@ -1,5 +1,6 @@
 using Routing.Agent.Datastore.Etcd;
 using Routing.Agent.Datastore.Store;
+using Routing.TestKit.Logging;
 
 namespace Routing.Agent.Tests.Datastore.Etcd;
 
@@ -22,7 +23,8 @@ public sealed class EtcdRestartTests(RestartableEtcdFixture etcd) : IClassFixtur
     [Fact]
     public async Task A_watch_resumes_after_an_etcd_restart_without_losing_or_repeating_a_change()
     {
-        await using var store = new EtcdResourceStore([etcd.Endpoint], Quick);
+        using var log = new LogCapture("store");
+        await using var store = new EtcdResourceStore([etcd.Endpoint], Quick, log.CreateLogger("etcd"));
         var key = ResourceKey.ClusterScoped("RestartCounter", "c");
         var written = await store.CreateAsync(key, "0");
         var list = await store.ListAsync("RestartCounter");
@@ -50,6 +52,7 @@ public sealed class EtcdRestartTests(RestartableEtcdFixture etcd) : IClassFixtur
         Assert.Equal(revisions, seen.Select(e => e.Revision));
         await Task.Delay(300);
         Assert.Equal(20, watch.Changes.Count);
+        Assert.True(log.Contains("Watch of RestartCounter lost"), $"the watch never noticed the restart:\n{log.ReadLog()}");
     }
 
     [Fact]
