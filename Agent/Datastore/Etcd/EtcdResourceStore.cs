@@ -122,9 +122,14 @@ public sealed partial class EtcdResourceStore : IResourceStore
         var expected = ParseRevision(expectedRevision, nameof(expectedRevision));
         var delete = new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = etcdKey } };
         var response = await client.TxnAsync(CompareAndSwap(etcdKey, expected, delete), cancellationToken).ConfigureAwait(false);
-        return response.Succeeded || (Exists(response)
+        if (response.Succeeded)
+        {
+            return true;
+        }
+
+        return Exists(response)
             ? throw new ResourceStoreException(ResourceStoreError.Conflict, key, $"{key} changed since revision {expectedRevision}; read it again")
-            : false);
+            : false;
     }
 
     public ValueTask DisposeAsync()

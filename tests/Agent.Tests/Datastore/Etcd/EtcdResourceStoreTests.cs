@@ -58,6 +58,19 @@ public sealed class EtcdResourceStoreTests(EtcdFixture etcd) : IClassFixture<Etc
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"p{i:D4}"), list.Items.Select(r => r.Key.Name));
     }
 
+    [Fact]
+    public async Task Keys_under_the_prefix_that_Routing_did_not_write_are_passed_over()
+    {
+        await using var store = Open();
+        await store.CreateAsync(ResourceKey.ClusterScoped("ForeignPeer", "mine"), "{}");
+        (await etcd.Etcd.EtcdctlAsync("put", "/routing/v1/foreignpeer/a/b/c", "{}")).EnsureSuccess();
+        (await etcd.Etcd.EtcdctlAsync("put", "/routing/v1/foreignpeer/a/", "{}")).EnsureSuccess();
+
+        var list = await store.ListAsync("ForeignPeer");
+
+        Assert.Equal("mine", Assert.Single(list.Items).Key.Name);
+    }
+
     [Theory]
     [InlineData("", "n", "a resource key needs a kind")]
     [InlineData("Kind", "", "a resource key needs a name")]
