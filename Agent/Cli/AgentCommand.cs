@@ -36,6 +36,13 @@ internal static partial class AgentCommand
             return 2;
         }
 
+        // The etcd store exists (EtcdResourceStore) but the agent's loop below still reads a resource file.
+        if (uri.Kind != DatastoreKind.File)
+        {
+            await error.WriteLineAsync($"--datastore: the agent does not run on {uri.Kind.ToString().ToLowerInvariant()}: yet (it reads file:PATH until it watches an IResourceStore); use file:PATH for now").ConfigureAwait(false);
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(level)
             .AddSimpleConsole(console =>

@@ -41,13 +41,12 @@ public sealed record DatastoreUri
     /// <summary>The etcd endpoints (<c>http://127.0.0.1:2379</c>) for <see cref="DatastoreKind.Etcd"/>.</summary>
     public EquatableArray<string> Endpoints { get; }
 
-    /// <summary>Whether this build can open this datastore.</summary>
-    public bool IsSupported => Kind == DatastoreKind.File;
+    /// <summary>Whether this build can open this datastore (<c>etcd:</c> with <c>Etcd.EtcdResourceStore.Open</c>).</summary>
+    public bool IsSupported => Kind is DatastoreKind.File or DatastoreKind.Etcd;
 
     /// <summary>Why this build cannot open this datastore; null when it can.</summary>
     public string? UnsupportedReason => Kind switch
     {
-        DatastoreKind.Etcd => "the etcd datastore is not yet supported by this build (it comes with the etcd datastore issue); use file:PATH for now",
         DatastoreKind.Kubernetes => "the kubernetes datastore is not yet supported by this build (it comes with the Kubernetes datastore issue); use file:PATH for now",
         _ => null,
     };

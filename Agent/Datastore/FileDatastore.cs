@@ -98,7 +98,7 @@ public sealed class FileDatastore : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(uri);
         return uri.Kind == DatastoreKind.File
             ? Open(uri.Path!, options)
-            : throw new NotSupportedException(uri.UnsupportedReason);
+            : throw new NotSupportedException(uri.UnsupportedReason ?? $"{uri} is not a file: datastore");
     }
 
     /// <summary>Reads the file and starts watching it. The file must exist and be valid: the agent does not start on a broken one.</summary>

@@ -7,8 +7,8 @@ using Google.Protobuf;
 namespace Routing.Agent.Api.Grpc;
 
 /// <summary>
-/// A minimal gRPC client over HTTP/2 (cleartext, prior knowledge) for unary and server-streaming
-/// calls, over a unix socket or TCP. The Grpc.Net.Client runtime is not on the package mirror;
+/// A minimal gRPC client over HTTP/2 (cleartext, prior knowledge) for unary, server-streaming and
+/// bidirectional-streaming calls, over a unix socket or TCP. The Grpc.Net.Client runtime is not on the package mirror;
 /// the wire protocol (length-prefixed messages, status in trailers) is small enough to speak here.
 /// Shared as source (linked, internal) by the CLI, the test kit and later the CNI plugin.
 /// See https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md.
@@ -42,8 +42,14 @@ internal sealed class GrpcConnection : IDisposable
 
     /// <summary>Connects to a server at <paramref name="address"/> (http://host:port).</summary>
     public GrpcConnection(Uri address)
+        : this(address, new SocketsHttpHandler())
     {
-        http = CreateClient(new SocketsHttpHandler(), address);
+    }
+
+    /// <summary>Connects to a server at <paramref name="address"/> through a handler the caller tuned (timeouts, keep-alive pings).</summary>
+    public GrpcConnection(Uri address, SocketsHttpHandler handler)
+    {
+        http = CreateClient(handler, address);
     }
 
     private static HttpClient CreateClient(SocketsHttpHandler handler, Uri address) =>
@@ -105,16 +111,8 @@ internal sealed class GrpcConnection : IDisposable
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var header = new byte[GrpcFrame.HeaderLength];
-            while (await ReadFullyAsync(stream, header, cancellationToken).ConfigureAwait(false))
+            while (await ReadMessageAsync(method, stream, cancellationToken).ConfigureAwait(false) is { } body)
             {
-                var length = GrpcFrame.MessageLength(header) ?? throw new GrpcStatusException(method, 12, "compressed messages are not supported");
-                var body = new byte[length];
-                if (!await ReadFullyAsync(stream, body, cancellationToken).ConfigureAwait(false) && body.Length > 0)
-                {
-                    throw new GrpcStatusException(method, 13, "the response ended inside a message");
-                }
-
                 yield return parser.ParseFrom(body);
             }
         }
@@ -122,7 +120,48 @@ internal sealed class GrpcConnection : IDisposable
         ThrowIfFailed(method, response.TrailingHeaders);
     }
 
-    private static void ThrowIfFailed(string method, HttpHeaders headers)
+    /// <summary>
+    /// Starts a bidirectional-streaming call, e.g. <c>/etcdserverpb.Watch/Watch</c>, with its first
+    /// request; the caller writes more and reads the responses, and disposes the call to end it.
+    /// <paramref name="startTimeout"/> bounds the wait for the server's response headers;
+    /// <paramref name="cancellationToken"/> ends the whole call.
+    /// </summary>
+    public Task<GrpcDuplexCall<TResponse>> DuplexStreamingAsync<TResponse>(
+        string method,
+        IMessage first,
+        MessageParser<TResponse> parser,
+        TimeSpan? startTimeout = null,
+        CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(parser);
+        return GrpcDuplexCall<TResponse>.StartAsync(http, method, first, parser, startTimeout, cancellationToken);
+    }
+
+    /// <summary>The next length-prefixed message of a response body, or null at its end.</summary>
+    internal static async Task<byte[]?> ReadMessageAsync(string method, Stream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[GrpcFrame.HeaderLength];
+        var read = await ReadFullyAsync(stream, header, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            return null;
+        }
+
+        var length = read < header.Length
+            ? throw new GrpcStatusException(method, 13, "the response ended inside a message header")
+            : GrpcFrame.MessageLength(header) ?? throw new GrpcStatusException(method, 12, "compressed messages are not supported");
+        var body = new byte[length];
+        if (await ReadFullyAsync(stream, body, cancellationToken).ConfigureAwait(false) < body.Length)
+        {
+            throw new GrpcStatusException(method, 13, "the response ended inside a message");
+        }
+
+        return body;
+    }
+
+    internal static void ThrowIfFailed(string method, HttpHeaders headers)
     {
         if (!headers.TryGetValues("grpc-status", out var values))
         {
@@ -137,7 +176,8 @@ internal sealed class GrpcConnection : IDisposable
         }
     }
 
-    private static async Task<bool> ReadFullyAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; how many bytes were read.</summary>
+    private static async Task<int> ReadFullyAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
     {
         var read = 0;
         while (read < buffer.Length)
@@ -145,13 +185,13 @@ internal sealed class GrpcConnection : IDisposable
             var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
-                return false;
+                break;
             }
 
             read += n;
         }
 
-        return true;
+        return read;
     }
 
     public void Dispose() => http.Dispose();

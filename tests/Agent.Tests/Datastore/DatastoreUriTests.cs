@@ -23,15 +23,14 @@ public sealed class DatastoreUriTests
     }
 
     [Fact]
-    public void Etcd_URIs_give_the_endpoints_and_say_they_are_not_supported_yet()
+    public void Etcd_URIs_give_the_endpoints()
     {
         var uri = DatastoreUri.Parse("etcd:http://127.0.0.1:2379,https://10.0.0.2:2379");
 
         Assert.Equal(DatastoreKind.Etcd, uri.Kind);
         Assert.Equal(["http://127.0.0.1:2379", "https://10.0.0.2:2379"], uri.Endpoints);
-        Assert.False(uri.IsSupported);
-        Assert.Contains("not yet supported by this build", uri.UnsupportedReason, StringComparison.Ordinal);
-        Assert.Contains("etcd datastore issue", uri.UnsupportedReason, StringComparison.Ordinal);
+        Assert.True(uri.IsSupported);
+        Assert.Null(uri.UnsupportedReason);
         Assert.Equal("etcd:http://127.0.0.1:2379,https://10.0.0.2:2379", uri.ToString());
     }
 
@@ -51,7 +50,7 @@ public sealed class DatastoreUriTests
     [Fact]
     public void Unsupported_datastores_cannot_be_opened()
     {
-        var e = Assert.Throws<NotSupportedException>(() => FileDatastore.Open(DatastoreUri.Parse("etcd:http://127.0.0.1:2379")));
+        var e = Assert.Throws<NotSupportedException>(() => FileDatastore.Open(DatastoreUri.Parse("kubernetes")));
 
         Assert.Contains("not yet supported by this build", e.Message, StringComparison.Ordinal);
     }

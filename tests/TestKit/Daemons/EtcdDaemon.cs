@@ -11,14 +11,20 @@ namespace Routing.TestKit.Daemons;
 /// </summary>
 public sealed class EtcdDaemon : IDaemon
 {
-    private readonly DaemonProcess process;
     private readonly NetNs? ns;
+    private readonly string label;
+    private readonly string[] arguments;
+    private readonly TimeSpan? timeout;
+    private DaemonProcess process;
 
-    private EtcdDaemon(DaemonProcess process, Uri clientUrl, NetNs? ns)
+    private EtcdDaemon(DaemonProcess process, Uri clientUrl, NetNs? ns, string label, string[] arguments, TimeSpan? timeout)
     {
         this.process = process;
         ClientUrl = clientUrl;
         this.ns = ns;
+        this.label = label;
+        this.arguments = arguments;
+        this.timeout = timeout;
     }
 
     public string Name => process.Name;
@@ -28,7 +34,8 @@ public sealed class EtcdDaemon : IDaemon
 
     public int Pid => process.Pid;
 
-    public static async Task<EtcdDaemon> StartAsync(NetNs? ns = null, TimeSpan? timeout = null)
+    /// <param name="extraArguments">More etcd flags, e.g. <c>--experimental-watch-progress-notify-interval 1s</c>.</param>
+    public static async Task<EtcdDaemon> StartAsync(NetNs? ns = null, TimeSpan? timeout = null, IEnumerable<string>? extraArguments = null)
     {
         var label = ns?.Label ?? "host";
         var dir = TestRun.NewDirectory($"etcd-{label}");
@@ -46,24 +53,45 @@ public sealed class EtcdDaemon : IDaemon
             "--initial-cluster", $"routing-test={peer}",
             "--initial-cluster-state", "new",
             "--log-level", "info",
+            .. extraArguments ?? [],
         ];
-        var process = ns is null
-            ? DaemonProcess.Start($"{label}-etcd", "etcd", args)
-            : ns.StartProcess("etcd", "etcd", args);
-        var daemon = new EtcdDaemon(process, client, ns);
+        var daemon = new EtcdDaemon(Launch(ns, label, args), client, ns, label, args, timeout);
+        await daemon.WaitReadyAsync().ConfigureAwait(false);
+        return daemon;
+    }
+
+    /// <summary>Stops etcd (SIGTERM to its PID, SIGKILL after <paramref name="grace"/>), keeping its data directory and ports.</summary>
+    public Task StopAsync(TimeSpan? grace = null) => process.StopAsync(grace ?? TimeSpan.FromSeconds(5));
+
+    /// <summary>Starts etcd again after <see cref="StopAsync"/>: the same data directory, the same ports, a new PID.</summary>
+    public async Task RestartAsync()
+    {
+        if (!process.HasExited)
+        {
+            throw new InvalidOperationException($"{Name} (pid {Pid}) is still running; stop it first");
+        }
+
+        process = Launch(ns, label, arguments);
+        await WaitReadyAsync().ConfigureAwait(false);
+    }
+
+    private static DaemonProcess Launch(NetNs? ns, string label, string[] args) => ns is null
+        ? DaemonProcess.Start($"{label}-etcd", "etcd", args)
+        : ns.StartProcess("etcd", "etcd", args);
+
+    private async Task WaitReadyAsync()
+    {
         try
         {
             await Readiness.WaitAsync(process, "etcd's client endpoint", async _ =>
-                (await daemon.EtcdctlAsync("endpoint", "health").ConfigureAwait(false)).Succeeded, timeout)
+                (await EtcdctlAsync("endpoint", "health").ConfigureAwait(false)).Succeeded, timeout)
                 .ConfigureAwait(false);
         }
         catch
         {
-            await daemon.DisposeAsync().ConfigureAwait(false);
+            await DisposeAsync().ConfigureAwait(false);
             throw;
         }
-
-        return daemon;
     }
 
     /// <summary>Runs <c>etcdctl</c> (v3 API) against this etcd, from inside its namespace if it has one.</summary>
