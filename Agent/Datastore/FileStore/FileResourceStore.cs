@@ -231,6 +231,9 @@ public sealed class FileResourceStore : IResourceStore
         return named == key ? compact : throw new ArgumentException($"the document names {named}, not {key}", nameof(json));
     }
 
+    /// <summary>Forgets this instance's change log up to a list revision: for tests of watch expiry.</summary>
+    internal void ForgetThrough(string revision) => table.ForgetThrough(revision);
+
     private static ResourceStoreException Conflict(ResourceKey key, string expected, StoredResource current) =>
         new(ResourceStoreError.Conflict, key, $"{key} changed since it was read (revision {expected}, now {current.Revision}); read it again");
 

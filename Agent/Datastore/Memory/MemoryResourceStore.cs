@@ -23,5 +23,8 @@ public sealed class MemoryResourceStore(int historyLimit = 100_000) : IResourceS
     public IAsyncEnumerable<ResourceEvent> WatchAsync(string kind, string afterRevision, CancellationToken cancellationToken = default) =>
         table.WatchAsync(kind, afterRevision, cancellationToken);
 
+    /// <summary>Forgets the change log up to a list revision (as etcd compacts): for tests of watch expiry.</summary>
+    internal void ForgetThrough(string revision) => table.ForgetThrough(revision);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -15,6 +15,7 @@ public sealed class ResourceTable
     private readonly LinkedList<(long Sequence, ResourceEvent Event)> history = new();
     private TaskCompletionSource changed = NewSignal();
     private long sequence;
+    private long forgottenThrough;
 
     public ResourceTable(int historyLimit = 100_000)
     {
@@ -147,6 +148,21 @@ public sealed class ResourceTable
         signal.TrySetResult();
     }
 
+    /// <summary>Forgets the changes up to and including a sequence: watches from before it must list again.</summary>
+    public void ForgetThrough(string revision)
+    {
+        var through = long.Parse(revision, System.Globalization.CultureInfo.InvariantCulture);
+        lock (gate)
+        {
+            while (history.First is { } first && first.Value.Sequence <= through)
+            {
+                history.RemoveFirst();
+            }
+
+            forgottenThrough = Math.Max(forgottenThrough, through);
+        }
+    }
+
     /// <summary>The changes to one kind after a sequence, in order, until cancelled.</summary>
     public async IAsyncEnumerable<ResourceEvent> WatchAsync(
         string kind, string afterRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -162,7 +178,7 @@ public sealed class ResourceTable
             Task wait;
             lock (gate)
             {
-                if (after > sequence || (after < sequence && (history.First is null || history.First.Value.Sequence > after + 1)))
+                if (after > sequence || after < forgottenThrough || (after < sequence && (history.First is null || history.First.Value.Sequence > after + 1)))
                 {
                     throw new ResourceStoreException(
                         ResourceStoreError.Expired, null, $"watch {kind}: revision {after} is no longer kept (oldest {history.First?.Value.Sequence ?? sequence}); list again");
