@@ -36,6 +36,14 @@ internal static partial class AgentCommand
             return 2;
         }
 
+        // The Kubernetes store exists (KubernetesResourceStore), but the agent's calculation still
+        // reads one ResourceSet from a file; watching a store comes with the agent's watchers.
+        if (uri.Kind != DatastoreKind.File)
+        {
+            await error.WriteLineAsync($"--datastore: the agent does not yet run from {uri} (it reads file:PATH for now)").ConfigureAwait(false);
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(level)
             .AddSimpleConsole(console =>

@@ -42,13 +42,12 @@ public sealed record DatastoreUri
     public EquatableArray<string> Endpoints { get; }
 
     /// <summary>Whether this build can open this datastore.</summary>
-    public bool IsSupported => Kind == DatastoreKind.File;
+    public bool IsSupported => Kind is DatastoreKind.File or DatastoreKind.Kubernetes;
 
     /// <summary>Why this build cannot open this datastore; null when it can.</summary>
     public string? UnsupportedReason => Kind switch
     {
         DatastoreKind.Etcd => "the etcd datastore is not yet supported by this build (it comes with the etcd datastore issue); use file:PATH for now",
-        DatastoreKind.Kubernetes => "the kubernetes datastore is not yet supported by this build (it comes with the Kubernetes datastore issue); use file:PATH for now",
         _ => null,
     };
 

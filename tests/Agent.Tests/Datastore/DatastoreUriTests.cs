@@ -43,8 +43,8 @@ public sealed class DatastoreUriTests
 
         Assert.Equal((DatastoreKind.Kubernetes, null), (inCluster.Kind, inCluster.Path));
         Assert.Equal((DatastoreKind.Kubernetes, "/root/.kube/config"), (withConfig.Kind, withConfig.Path));
-        Assert.False(inCluster.IsSupported);
-        Assert.Contains("Kubernetes datastore issue", inCluster.UnsupportedReason, StringComparison.Ordinal);
+        Assert.True(inCluster.IsSupported);
+        Assert.Null(inCluster.UnsupportedReason);
         Assert.Equal("kubernetes", inCluster.ToString());
     }
 
