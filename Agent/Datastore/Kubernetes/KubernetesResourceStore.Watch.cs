@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -9,6 +10,9 @@ public sealed partial class KubernetesResourceStore
 {
     // Beyond the server-side timeout, how long a silent watch is trusted before it is treated as a dead connection.
     private static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(30);
+
+    // A watch that ends empty sooner than this after it started did not work.
+    private static readonly TimeSpan QuickEnd = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Watches one kind across all namespaces from <paramref name="afterRevision"/>: one watch
@@ -35,21 +39,27 @@ public sealed partial class KubernetesResourceStore
                 continue;
             }
 
-            failures = 0;
+            var started = Stopwatch.GetTimestamp();
+            var received = false;
+            var failed = false;
             while (await connection.ReadAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
                 var change = ReadEvent(resource, line);
                 if (change is null)
                 {
                     // A failure the server reported in the stream (not 410): watch again after a pause.
-                    failures++;
+                    failed = true;
                     break;
                 }
 
+                received |= change.Type != ResourceEventType.Bookmark;
                 revision = change.Revision;
                 yield return change;
             }
 
+            // A stream that ends at once with no change in it (a proxy closing it, say) is a failure
+            // too, or the store would ask again in a tight loop; a quiet stream that ran its course is not.
+            failures = failed || (!received && Stopwatch.GetElapsedTime(started) < QuickEnd) ? failures + 1 : 0;
             if (failures > 0)
             {
                 await Task.Delay(Backoff(failures), cancellationToken).ConfigureAwait(false);

@@ -122,7 +122,7 @@ public sealed class KubernetesResourceStoreWatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_server_side_timeout_ends_a_watch_and_the_next_one_continues()
+    public async Task The_server_side_timeout_ends_a_watch_with_a_bookmark_and_the_next_one_continues()
     {
         var quick = cluster.NewStore(FakeCluster.FastOptions with { WatchTimeout = TimeSpan.FromSeconds(1) });
         var list = await quick.ListAsync("RoutingNode");
@@ -130,7 +130,9 @@ public sealed class KubernetesResourceStoreWatchTests : IAsyncLifetime
 
         var a = await store.CreateAsync(NodeA, Node(1));
         Assert.Equal(a, (await watch.NextChangeAsync()).Resource);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var bookmark = await watch.NextAsync();
+        Assert.Equal((ResourceEventType.Bookmark, a.Revision), (bookmark.Type, bookmark.Revision));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         var b = await store.CreateAsync(NodeB, Node(2));
         Assert.Equal(b, (await watch.NextChangeAsync()).Resource);
 
@@ -138,7 +140,49 @@ public sealed class KubernetesResourceStoreWatchTests : IAsyncLifetime
         var watches = WatchRequests();
         Assert.True(watches.Count >= 3, string.Join('\n', watches));
         Assert.All(watches, w => Assert.Contains("timeoutSeconds=1", w, StringComparison.Ordinal));
-        Assert.All(watches.Skip(1), w => Assert.Contains($"resourceVersion={a.Revision}&", w, StringComparison.Ordinal));
+        var from = watches.Select(ResourceVersionOf).ToList();
+        Assert.Equal(from.Order(), from);
+        Assert.All(from.Skip(1), r => Assert.True(r >= long.Parse(a.Revision, CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Streams_that_end_at_once_are_retried_with_back_off_not_in_a_tight_loop()
+    {
+        cluster.Server.MaxWatchTimeout = TimeSpan.Zero;
+        var list = await store.ListAsync("RoutingNode");
+        await using var watch = new WatchRecorder(store, "RoutingNode", list.Revision);
+
+        var a = await store.CreateAsync(NodeA, Node(1));
+        Assert.Equal(a, (await watch.NextChangeAsync()).Resource);
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+
+        // FastOptions back off 10, 20, 40, 80, then 100 ms: a handful of requests, not hundreds.
+        Assert.InRange(WatchRequests().Count, 2, 30);
+    }
+
+    [Fact]
+    public async Task Periodic_bookmarks_move_a_quiet_watch_along()
+    {
+        cluster.Server.BookmarkInterval = TimeSpan.FromMilliseconds(100);
+        var list = await store.ListAsync("RoutingNode");
+        await using var watch = new WatchRecorder(store, "RoutingNode", list.Revision);
+        await cluster.Server.WaitForWatchersAsync(1);
+
+        var peer = await store.CreateAsync(ResourceKey.ClusterScoped("BGPPeer", "p1"), "{}");
+
+        ResourceEvent bookmark;
+        do
+        {
+            bookmark = await watch.NextAsync();
+        }
+        while (bookmark.Revision != peer.Revision);
+        Assert.Equal(ResourceEventType.Bookmark, bookmark.Type);
+    }
+
+    private static long ResourceVersionOf(string request)
+    {
+        var start = request.IndexOf("resourceVersion=", StringComparison.Ordinal) + "resourceVersion=".Length;
+        return long.Parse(request.AsSpan(start, request.IndexOf('&', start) - start), CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -158,10 +202,19 @@ public sealed class KubernetesResourceStoreWatchTests : IAsyncLifetime
         Assert.Null(bookmark.Resource);
         Assert.Equal(peer.Revision, bookmark.Revision);
 
+        // The next watch starts from the bookmark, not from the list's revision.
         cluster.Server.EndWatches();
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (WatchRequests().Count < 2)
+            {
+                await Task.Delay(10, cancel.Token);
+            }
+        }
+
+        Assert.Contains($"resourceVersion={peer.Revision}&", WatchRequests()[1], StringComparison.Ordinal);
         var a = await store.CreateAsync(NodeA, Node(1));
         Assert.Equal(a, (await watch.NextChangeAsync()).Resource);
-        Assert.Contains($"resourceVersion={peer.Revision}&", WatchRequests()[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -189,8 +242,9 @@ public sealed class KubernetesResourceStoreWatchTests : IAsyncLifetime
     public async Task A_history_window_smaller_than_the_backlog_expires_a_resumed_watch()
     {
         cluster.Server.Store.HistoryLimit = 3;
+        var patient = cluster.NewStore(FakeCluster.FastOptions with { MaxWatchAttempts = int.MaxValue });
         var list = await store.ListAsync("RoutingNode");
-        await using var watch = new WatchRecorder(store, "RoutingNode", list.Revision);
+        await using var watch = new WatchRecorder(patient, "RoutingNode", list.Revision);
         await cluster.Server.WaitForWatchersAsync(1);
         var a = await store.CreateAsync(NodeA, Node(1));
         Assert.Equal(a, (await watch.NextChangeAsync()).Resource);

@@ -37,17 +37,19 @@ public sealed partial class FakeApiServer
             Store.StopWatching(watcher);
             context.Abort();
         };
+        using var ticker = BookmarkInterval is { } interval && bookmarks ? new Timer(_ => Store.Bookmark(watcher), null, interval, interval) : null;
         try
         {
             await context.Response.StartAsync(end.Token);
             await context.Response.Body.FlushAsync(end.Token);
-            while (await watcher.Queue.Reader.WaitToReadAsync(end.Token))
-            {
-                while (watcher.Queue.Reader.TryRead(out var item))
-                {
-                    await WriteEventAsync(context, item);
-                }
-            }
+            await SendQueuedAsync(context, watcher, end.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && bookmarks)
+        {
+            // The server-side timeout: like kube-apiserver, tell a watcher that takes bookmarks how
+            // far it got before closing, so that it resumes from there.
+            Store.Bookmark(watcher);
+            await SendQueuedAsync(context, watcher, CancellationToken.None);
         }
         catch (OperationCanceledException)
         {
@@ -59,6 +61,19 @@ public sealed partial class FakeApiServer
         {
             Store.StopWatching(watcher);
         }
+    }
+
+    /// <summary>Writes what is queued, then waits for more until <paramref name="cancellationToken"/>; with none, only what is queued.</summary>
+    private static async Task SendQueuedAsync(HttpContext context, FakeWatcher watcher, CancellationToken cancellationToken)
+    {
+        do
+        {
+            while (watcher.Queue.Reader.TryRead(out var item))
+            {
+                await WriteEventAsync(context, item);
+            }
+        }
+        while (cancellationToken.CanBeCanceled && await watcher.Queue.Reader.WaitToReadAsync(cancellationToken));
     }
 
     private static async Task WriteEventAsync(HttpContext context, FakeWatchItem item)

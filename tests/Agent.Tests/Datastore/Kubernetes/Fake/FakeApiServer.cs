@@ -47,6 +47,9 @@ public sealed partial class FakeApiServer : IAsyncDisposable
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>How often a watch that allows bookmarks gets one; never when null (tests send them with <see cref="FakeObjectStore.Bookmark()"/>).</summary>
+    public TimeSpan? BookmarkInterval { get; set; }
+
     /// <summary>The longest a watch request stays open, whatever <c>timeoutSeconds</c> it asked for.</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
