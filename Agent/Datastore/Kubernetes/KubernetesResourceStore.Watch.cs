@@ -95,9 +95,8 @@ public sealed partial class KubernetesResourceStore
             var retry = response.StatusCode is HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
             return retry && !lastAttempt ? null : throw ApiErrors.ToException("watch", resource, null, response.StatusCode, body);
         }
-        catch (HttpRequestException e) when (!lastAttempt)
+        catch (HttpRequestException) when (!lastAttempt)
         {
-            _ = e;
             return null;
         }
         catch (HttpRequestException e)

@@ -178,10 +178,11 @@ public sealed partial class KubernetesResourceStore : IResourceStore
     public async Task<bool> DeleteAsync(ResourceKey key, string? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         var resource = KubernetesKinds.Find(key.Kind);
-        var options = expectedRevision is null
+        // The API server deletes only if the object is still at this resourceVersion (else 409 Conflict).
+        var preconditions = expectedRevision is null
             ? null
             : JsonSerializer.Serialize(new DeleteOptions("DeleteOptions", "v1", new Preconditions(expectedRevision)), KubernetesJsonContext.Default.DeleteOptions);
-        var (code, body) = await SendAsync(HttpMethod.Delete, resource.ItemPath(key), options, "delete", resource, key, cancellationToken).ConfigureAwait(false);
+        var (code, body) = await SendAsync(HttpMethod.Delete, resource.ItemPath(key), preconditions, "delete", resource, key, cancellationToken).ConfigureAwait(false);
         if (code == HttpStatusCode.NotFound && ApiErrors.IsObjectNotFound(ApiErrors.ParseStatus(body), key))
         {
             return false;
