@@ -30,16 +30,11 @@ internal static partial class AgentCommand
             return 2;
         }
 
-        if (!uri.IsSupported)
-        {
-            await error.WriteLineAsync($"--datastore: {uri.UnsupportedReason}").ConfigureAwait(false);
-            return 2;
-        }
-
-        // The etcd store exists (EtcdResourceStore) but the agent's loop below still reads a resource file.
+        // The Kubernetes store exists (KubernetesResourceStore), but the agent's calculation still
+        // reads one ResourceSet from a file; watching a store comes with the agent's watchers.
         if (uri.Kind != DatastoreKind.File)
         {
-            await error.WriteLineAsync($"--datastore: the agent does not run on {uri.Kind.ToString().ToLowerInvariant()}: yet (it reads file:PATH until it watches an IResourceStore); use file:PATH for now").ConfigureAwait(false);
+            await error.WriteLineAsync($"--datastore: the agent does not yet run from {uri} (it reads file:PATH for now)").ConfigureAwait(false);
             return 2;
         }
 

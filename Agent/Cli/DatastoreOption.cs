@@ -27,11 +27,6 @@ internal static class DatastoreOption
             throw new CliException($"--datastore: {problem}");
         }
 
-        if (!uri.IsSupported)
-        {
-            throw new CliException($"--datastore: {uri.UnsupportedReason}");
-        }
-
         return ResourceStores.Open(uri);
     }
 }

@@ -41,16 +41,6 @@ public sealed record DatastoreUri
     /// <summary>The etcd endpoints (<c>http://127.0.0.1:2379</c>) for <see cref="DatastoreKind.Etcd"/>.</summary>
     public EquatableArray<string> Endpoints { get; }
 
-    /// <summary>Whether this build can open this datastore (<c>etcd:</c> with <c>Etcd.EtcdResourceStore.Open</c>).</summary>
-    public bool IsSupported => Kind is DatastoreKind.File or DatastoreKind.Etcd;
-
-    /// <summary>Why this build cannot open this datastore; null when it can.</summary>
-    public string? UnsupportedReason => Kind switch
-    {
-        DatastoreKind.Kubernetes => "the kubernetes datastore is not yet supported by this build (it comes with the Kubernetes datastore issue); use file:PATH for now",
-        _ => null,
-    };
-
     public static DatastoreUri File(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

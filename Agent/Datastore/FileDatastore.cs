@@ -91,14 +91,14 @@ public sealed class FileDatastore : IAsyncDisposable, IDisposable
     /// <summary>Raised on the watch loop when an edit cannot be used (once per distinct content).</summary>
     public event EventHandler<ResourceSetRejectedEventArgs>? Rejected;
 
-    /// <summary>Opens a <c>file:</c> datastore; other kinds are not supported by this build.</summary>
+    /// <summary>Opens a <c>file:</c> datastore; other kinds have their own stores (<c>KubernetesResourceStore.Open</c>).</summary>
     /// <exception cref="NotSupportedException">The URI is not a <c>file:</c> datastore.</exception>
     public static FileDatastore Open(DatastoreUri uri, FileDatastoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
         return uri.Kind == DatastoreKind.File
             ? Open(uri.Path!, options)
-            : throw new NotSupportedException(uri.UnsupportedReason ?? $"{uri} is not a file: datastore");
+            : throw new NotSupportedException($"'{uri}' is not a file: datastore");
     }
 
     /// <summary>Reads the file and starts watching it. The file must exist and be valid: the agent does not start on a broken one.</summary>

@@ -12,7 +12,9 @@ public static class ResourceStores
         return uri.Kind switch
         {
             DatastoreKind.File => new FileResourceStore(uri.Path!),
-            _ => throw new NotSupportedException(uri.UnsupportedReason ?? $"the {uri.Kind} datastore cannot be opened by this build"),
+            DatastoreKind.Etcd => Etcd.EtcdResourceStore.Open(uri),
+            DatastoreKind.Kubernetes => Kubernetes.KubernetesResourceStore.Open(uri),
+            _ => throw new NotSupportedException($"the {uri.Kind} datastore cannot be opened by this build"),
         };
     }
 }

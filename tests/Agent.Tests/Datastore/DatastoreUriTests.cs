@@ -17,8 +17,6 @@ public sealed class DatastoreUriTests
 
         Assert.Equal(DatastoreKind.File, uri.Kind);
         Assert.Equal(path, uri.Path);
-        Assert.True(uri.IsSupported);
-        Assert.Null(uri.UnsupportedReason);
         Assert.Equal(DatastoreUri.File(path), uri);
     }
 
@@ -29,8 +27,6 @@ public sealed class DatastoreUriTests
 
         Assert.Equal(DatastoreKind.Etcd, uri.Kind);
         Assert.Equal(["http://127.0.0.1:2379", "https://10.0.0.2:2379"], uri.Endpoints);
-        Assert.True(uri.IsSupported);
-        Assert.Null(uri.UnsupportedReason);
         Assert.Equal("etcd:http://127.0.0.1:2379,https://10.0.0.2:2379", uri.ToString());
     }
 
@@ -42,17 +38,15 @@ public sealed class DatastoreUriTests
 
         Assert.Equal((DatastoreKind.Kubernetes, null), (inCluster.Kind, inCluster.Path));
         Assert.Equal((DatastoreKind.Kubernetes, "/root/.kube/config"), (withConfig.Kind, withConfig.Path));
-        Assert.False(inCluster.IsSupported);
-        Assert.Contains("Kubernetes datastore issue", inCluster.UnsupportedReason, StringComparison.Ordinal);
         Assert.Equal("kubernetes", inCluster.ToString());
     }
 
     [Fact]
-    public void Unsupported_datastores_cannot_be_opened()
+    public void The_resource_file_reader_opens_file_datastores_only()
     {
         var e = Assert.Throws<NotSupportedException>(() => FileDatastore.Open(DatastoreUri.Parse("kubernetes")));
 
-        Assert.Contains("not yet supported by this build", e.Message, StringComparison.Ordinal);
+        Assert.Equal("'kubernetes' is not a file: datastore", e.Message);
     }
 
     [Theory]

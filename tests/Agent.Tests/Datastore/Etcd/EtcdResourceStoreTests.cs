@@ -162,7 +162,7 @@ public sealed class EtcdResourceStoreTests(EtcdFixture etcd) : IClassFixture<Etc
     public void The_factory_opens_etcd_URIs_only()
     {
         Assert.Throws<ArgumentException>(() => EtcdResourceStore.Open(DatastoreUri.Parse("file:/tmp/x.yaml")));
-        Assert.True(DatastoreUri.Parse($"etcd:{etcd.Endpoint}").IsSupported);
+        Assert.IsType<EtcdResourceStore>(ResourceStores.Open(DatastoreUri.Parse($"etcd:{etcd.Endpoint}")), exactMatch: true);
     }
 
     private static int ClosedPort()
