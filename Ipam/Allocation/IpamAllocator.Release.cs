@@ -20,7 +20,7 @@ public sealed partial class IpamAllocator
         var freed = new List<BlockAllocation>();
         foreach (var (cidr, inBlock) in await GroupByBlockAsync(wanted, cancellationToken).ConfigureAwait(false))
         {
-            freed.AddRange(await ReleaseFromBlockAsync(cidr, block => [.. inBlock.Select(r => block.Release(r.Address, r.SequenceNumber)).OfType<BlockAllocation>()], cancellationToken).ConfigureAwait(false));
+            freed.AddRange(await ReleaseFromBlockAsync(cidr, block => [.. inBlock.Select(r => block.Release(r.Address, r.SequenceNumber)).OfType<BlockAllocation>()], countHandlesDown: true, cancellationToken).ConfigureAwait(false));
         }
 
         return freed;
@@ -44,7 +44,7 @@ public sealed partial class IpamAllocator
         {
             if (BlockCidr.TryParse(blockKey, out var cidr))
             {
-                freed.AddRange(await ReleaseFromBlockAsync(cidr, block => block.ReleaseByHandle(handleId), cancellationToken).ConfigureAwait(false));
+                freed.AddRange(await ReleaseFromBlockAsync(cidr, block => block.ReleaseByHandle(handleId), countHandlesDown: false, cancellationToken).ConfigureAwait(false));
             }
 
             // Whatever the block held, the handle now holds nothing there: also clears a count left
@@ -106,9 +106,9 @@ public sealed partial class IpamAllocator
         return [.. groups.Select(g => (g.Key, g.Value))];
     }
 
-    /// <summary>Applies <paramref name="release"/> to the block with compare-and-swap, then counts the handles down.</summary>
+    /// <summary>Applies <paramref name="release"/> to the block with compare-and-swap, then (unless the caller settles them itself) counts the handles down.</summary>
     private async Task<IReadOnlyList<BlockAllocation>> ReleaseFromBlockAsync(
-        IPNetwork cidr, Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, CancellationToken cancellationToken)
+        IPNetwork cidr, Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, bool countHandlesDown, CancellationToken cancellationToken)
     {
         var name = BlockCidr.NameOf(cidr);
         for (var attempt = 1; ; attempt++)
@@ -135,7 +135,7 @@ public sealed partial class IpamAllocator
                 continue;
             }
 
-            foreach (var handle in freed.Where(a => a.HandleId is not null).GroupBy(a => a.HandleId!))
+            foreach (var handle in freed.Where(a => countHandlesDown && a.HandleId is not null).GroupBy(a => a.HandleId!))
             {
                 await ChangeHandleAsync(handle.Key, cidr.ToString(), -handle.Count(), cancellationToken).ConfigureAwait(false);
             }
