@@ -89,7 +89,9 @@ public sealed class InMemoryIpamStore : IIpamStore
 
                 var stored = new Versioned<T>(copy(record), store.NextRevision());
                 records.Add(record.Name, stored);
-                return ValueTask.FromResult(stored with { Value = copy(stored.Value) });
+
+                // The caller keeps its own record; the store keeps a copy.
+                return ValueTask.FromResult(stored with { Value = record });
             }
         }
 
@@ -102,7 +104,7 @@ public sealed class InMemoryIpamStore : IIpamStore
                 Check(record.Name, expectedRevision);
                 var stored = new Versioned<T>(copy(record), store.NextRevision());
                 records[record.Name] = stored;
-                return ValueTask.FromResult(stored with { Value = copy(stored.Value) });
+                return ValueTask.FromResult(stored with { Value = record });
             }
         }
 
