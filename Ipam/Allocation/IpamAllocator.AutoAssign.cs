@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Sockets;
+using Routing.Ipam.Blocks;
+using Routing.Ipam.Store;
+
+namespace Routing.Ipam.Allocation;
+
+public sealed partial class IpamAllocator
+{
+    /// <summary>
+    /// Allocates <see cref="AssignRequest.IPv4Count"/> IPv4 and <see cref="AssignRequest.IPv6Count"/>
+    /// IPv6 addresses to the request's handle. All or nothing: when one family cannot be served, what
+    /// the other got is released before the <see cref="IpamException"/> is thrown.
+    /// </summary>
+    public async Task<AssignResult> AutoAssignAsync(AssignRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate(request.HandleId, request.Node);
+        if (request.IPv4Count < 0 || request.IPv6Count < 0)
+        {
+            throw new IpamException(IpamErrorKind.InvalidRequest, "an IPAM request cannot ask for fewer than zero addresses.");
+        }
+
+        var ipv4 = await AutoAssignFamilyAsync(request, AddressFamily.InterNetwork, request.IPv4Count, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ipv6 = await AutoAssignFamilyAsync(request, AddressFamily.InterNetworkV6, request.IPv6Count, cancellationToken).ConfigureAwait(false);
+            return new AssignResult(ipv4, ipv6);
+        }
+        catch
+        {
+            await ReleaseAsync(ipv4.Select(a => new AddressRelease(a.Address, a.SequenceNumber)), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<IpamAllocation>> AutoAssignFamilyAsync(
+        AssignRequest request, AddressFamily family, int count, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var node = request.Node;
+        var pools = await EligiblePoolsAsync(family, node, request.Pools, cancellationToken).ConfigureAwait(false);
+        var reserved = await ReservedAsync(cancellationToken).ConfigureAwait(false);
+        var attribute = AttributeFor(request.HandleId, node, request.Attributes);
+        var got = new List<IpamAllocation>(count);
+        try
+        {
+            // 1. The node's own blocks.
+            var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
+            foreach (var cidr in owned)
+            {
+                if (got.Count == count)
+                {
+                    break;
+                }
+
+                if (PoolOf(pools, cidr) is { } pool)
+                {
+                    got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                }
+            }
+
+            // 2. New blocks claimed for the node, up to its limit.
+            var blocks = owned.Count;
+            while (got.Count < count && (options.MaxBlocksPerHost == 0 || blocks < options.MaxBlocksPerHost))
+            {
+                if (await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false) is not { } claimed)
+                {
+                    break;
+                }
+
+                blocks++;
+                var pool = PoolOf(pools, claimed)!.Value;
+                got.AddRange(await AssignFromBlockAsync(claimed, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+            }
+
+            // 3. Borrowed from other nodes' blocks, when allowed.
+            if (got.Count < count && !options.StrictAffinity)
+            {
+                foreach (var block in await store.Blocks.ListAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (got.Count == count)
+                    {
+                        break;
+                    }
+
+                    var candidate = block.Value;
+                    if (candidate.Deleted || candidate.FreeCount == 0 || candidate.AffineNode == node || PoolOf(pools, candidate.Cidr) is not { } pool)
+                    {
+                        continue;
+                    }
+
+                    got.AddRange(await AssignFromBlockAsync(candidate.Cidr, pool, count - got.Count, attribute, reserved, null, cancellationToken).ConfigureAwait(false));
+                }
+            }
+
+            if (got.Count < count)
+            {
+                throw Exhausted(family, node, count, got.Count, pools);
+            }
+
+            return got;
+        }
+        catch
+        {
+            await ReleaseAsync(got.Select(a => new AddressRelease(a.Address, a.SequenceNumber)), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private IpamException Exhausted(AddressFamily family, string node, int wanted, int found, IReadOnlyList<PoolLayout> pools)
+    {
+        var names = string.Join(", ", pools.Select(p => $"{p.Pool.Name} ({p.Pool.Cidr})"));
+        var why = options.StrictAffinity
+            ? "every block is claimed and strictAffinity keeps the node from borrowing addresses from other nodes' blocks"
+            : options.MaxBlocksPerHost > 0
+                ? $"the node holds its limit of {options.MaxBlocksPerHost} blocks and every other block is full"
+                : "every address is allocated or reserved";
+        return new IpamException(
+            IpamErrorKind.PoolExhausted,
+            $"pool exhausted for node {node}: found {found} of {wanted} {FamilyName(family)} addresses in {names}: {why}.");
+    }
+
+    private static PoolLayout? PoolOf(IReadOnlyList<PoolLayout> pools, IPNetwork block)
+    {
+        foreach (var pool in pools)
+        {
+            if (pool.Holds(block))
+            {
+                return pool;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Allocates up to <paramref name="count"/> addresses from one block. The handle is counted up
+    /// before the block is written, and down again for whatever the block write did not take, so a
+    /// crash in between leaves a handle that counts too many (harmless) rather than an allocation no
+    /// handle knows of.
+    /// </summary>
+    private async Task<IReadOnlyList<IpamAllocation>> AssignFromBlockAsync(
+        IPNetwork cidr,
+        PoolLayout pool,
+        int count,
+        AllocationAttribute attribute,
+        Func<IPAddress, bool> reserved,
+        string? affineTo,
+        CancellationToken cancellationToken)
+    {
+        var handleId = attribute.HandleId!;
+        var name = Addresses.BlockCidr.NameOf(cidr);
+        var blockKey = cidr.ToString();
+        var counted = 0;
+        var reclaimed = false;
+        IReadOnlyList<BlockAllocation> taken = [];
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var read = await store.Blocks.GetAsync(name, cancellationToken).ConfigureAwait(false);
+                if (read is null)
+                {
+                    // The node's affinity outlived its block (a claim that crashed, a block deleted by
+                    // hand): claim it again, or give it up if another node got the block.
+                    if (affineTo is null || reclaimed || !await ClaimBlockAsync(cidr, affineTo, cancellationToken).ConfigureAwait(false))
+                    {
+                        return [];
+                    }
+
+                    reclaimed = true;
+                    continue;
+                }
+
+                var block = read.Value;
+                if (block.Deleted || (affineTo is not null && block.AffineNode != affineTo))
+                {
+                    return [];
+                }
+
+                var planned = block.AutoAssign(count, attribute, reserved);
+                if (planned.Count == 0)
+                {
+                    return [];
+                }
+
+                if (planned.Count > counted)
+                {
+                    await ChangeHandleAsync(handleId, blockKey, planned.Count - counted, cancellationToken).ConfigureAwait(false);
+                    counted = planned.Count;
+                }
+
+                try
+                {
+                    await store.Blocks.UpdateAsync(block, read.Revision, cancellationToken).ConfigureAwait(false);
+                    taken = planned;
+                    return [.. planned.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, handleId, a.SequenceNumber))];
+                }
+                catch (IpamStoreException e) when (IsRetryable(e))
+                {
+                    await backoff.WaitAsync(attempt, $"allocating from block {cidr}", cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (counted > taken.Count)
+            {
+                await ChangeHandleAsync(handleId, blockKey, taken.Count - counted, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using Routing.Ipam.Blocks;
+using Routing.Ipam.Handles;
+using Routing.Ipam.Pools;
+using Routing.Ipam.Reservations;
+
+namespace Routing.Ipam.Store;
+
+/// <summary>
+/// An IPAM store in memory with the same compare-and-swap rules as the real ones: for tests,
+/// benchmarks, and as the working set of a file-backed store. <see cref="BeforeWrite"/> lets a test
+/// make writes fail, or change a record under a writer (<see cref="Touch"/>) to force a conflict.
+/// </summary>
+public sealed class InMemoryIpamStore : IIpamStore
+{
+    private readonly Lock gate = new();
+    private long revision;
+
+    public InMemoryIpamStore()
+    {
+        Pools = new Collection<IPPool>(this, IpamKinds.IPPool, pool => pool);
+        Blocks = new Collection<AllocationBlock>(this, IpamKinds.Block, block => block.Clone());
+        Affinities = new Collection<BlockAffinity>(this, IpamKinds.BlockAffinity, affinity => affinity);
+        Handles = new Collection<IpamHandle>(this, IpamKinds.Handle, handle => handle);
+        Reservations = new Collection<IPReservation>(this, IpamKinds.IPReservation, reservation => reservation);
+    }
+
+    /// <summary>Called before every create, update and delete, outside the store's lock; may throw or <see cref="Touch"/>.</summary>
+    public Action<IpamWrite>? BeforeWrite { get; set; }
+
+    /// <summary>Writes that succeeded.</summary>
+    public long WriteCount => Interlocked.Read(ref revision);
+
+    public IIpamCollection<IPPool> Pools { get; }
+
+    public IIpamCollection<AllocationBlock> Blocks { get; }
+
+    public IIpamCollection<BlockAffinity> Affinities { get; }
+
+    public IIpamCollection<IpamHandle> Handles { get; }
+
+    public IIpamCollection<IPReservation> Reservations { get; }
+
+    /// <summary>Gives a record a new revision without changing it, as if another writer had rewritten it; false when there is none.</summary>
+    public bool Touch(string kind, string name) => kind switch
+    {
+        IpamKinds.IPPool => ((Collection<IPPool>)Pools).Touch(name),
+        IpamKinds.Block => ((Collection<AllocationBlock>)Blocks).Touch(name),
+        IpamKinds.BlockAffinity => ((Collection<BlockAffinity>)Affinities).Touch(name),
+        IpamKinds.Handle => ((Collection<IpamHandle>)Handles).Touch(name),
+        IpamKinds.IPReservation => ((Collection<IPReservation>)Reservations).Touch(name),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an IPAM kind"),
+    };
+
+    private string NextRevision() => (++revision).ToString(CultureInfo.InvariantCulture);
+
+    private sealed class Collection<T>(InMemoryIpamStore store, string kind, Func<T, T> copy) : IIpamCollection<T>
+        where T : class, IIpamRecord
+    {
+        private readonly Dictionary<string, Versioned<T>> records = new(StringComparer.Ordinal);
+
+        public ValueTask<Versioned<T>?> GetAsync(string name, CancellationToken cancellationToken = default)
+        {
+            lock (store.gate)
+            {
+                return ValueTask.FromResult(records.TryGetValue(name, out var found) ? found with { Value = copy(found.Value) } : null);
+            }
+        }
+
+        public ValueTask<IReadOnlyList<Versioned<T>>> ListAsync(CancellationToken cancellationToken = default)
+        {
+            lock (store.gate)
+            {
+                IReadOnlyList<Versioned<T>> all = [.. records.Values.Select(found => found with { Value = copy(found.Value) })];
+                return ValueTask.FromResult(all);
+            }
+        }
+
+        public ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            store.BeforeWrite?.Invoke(new IpamWrite(kind, record.Name, IpamWriteOperation.Create));
+            lock (store.gate)
+            {
+                if (records.ContainsKey(record.Name))
+                {
+                    throw new IpamStoreException(IpamStoreError.AlreadyExists, kind, record.Name);
+                }
+
+                var stored = new Versioned<T>(copy(record), store.NextRevision());
+                records.Add(record.Name, stored);
+
+                // The caller keeps its own record; the store keeps a copy.
+                return ValueTask.FromResult(stored with { Value = record });
+            }
+        }
+
+        public ValueTask<Versioned<T>> UpdateAsync(T record, string expectedRevision, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            store.BeforeWrite?.Invoke(new IpamWrite(kind, record.Name, IpamWriteOperation.Update));
+            lock (store.gate)
+            {
+                Check(record.Name, expectedRevision);
+                var stored = new Versioned<T>(copy(record), store.NextRevision());
+                records[record.Name] = stored;
+                return ValueTask.FromResult(stored with { Value = record });
+            }
+        }
+
+        public ValueTask DeleteAsync(string name, string expectedRevision, CancellationToken cancellationToken = default)
+        {
+            store.BeforeWrite?.Invoke(new IpamWrite(kind, name, IpamWriteOperation.Delete));
+            lock (store.gate)
+            {
+                Check(name, expectedRevision);
+                records.Remove(name);
+                store.NextRevision();
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        public bool Touch(string name)
+        {
+            lock (store.gate)
+            {
+                if (!records.TryGetValue(name, out var found))
+                {
+                    return false;
+                }
+
+                records[name] = found with { Revision = store.NextRevision() };
+                return true;
+            }
+        }
+
+        private void Check(string name, string expectedRevision)
+        {
+            if (!records.TryGetValue(name, out var current))
+            {
+                throw new IpamStoreException(IpamStoreError.NotFound, kind, name);
+            }
+
+            if (current.Revision != expectedRevision)
+            {
+                throw new IpamStoreException(IpamStoreError.Conflict, kind, name);
+            }
+        }
+    }
+}
