@@ -28,6 +28,7 @@ public sealed class FrrLab() : DaemonLab(subnet: 31)
             router bgp {p.RouterAs}
              bgp router-id {p.Router.Address}
              bgp log-neighbor-changes
+             coalesce-time 100
              no bgp ebgp-requires-policy
              no bgp network import-check
              neighbor {us} remote-as {p.RouterExpectsAs}
