@@ -41,6 +41,30 @@ public sealed class SpeakerWithExaBgpTests(ExaBgpLab lab) : SpeakerInteropTests<
         Assert.Equal(BgpState.Established, status.State);
         Assert.Equal(1, status.EstablishedTransitions);
     }
+    [SkippableFact]
+    public async Task An_enhanced_route_refresh_is_answered_between_its_begin_and_end_markers()
+    {
+        TestRun.RequireNamespaces();
+        var p = await Fixture.EstablishedAsync(Fixture.Ebgp);
+        await Fixture.UntilRouterHasAsync(p, DaemonLab.Originated);
+        var before = Fixture.Received(p).Messages.Count;
+
+        // Both sides offer Enhanced Route Refresh (RFC 7313 §4): BoRR, the table, EoRR, per family.
+        await Fixture.RequestRouteRefreshAsync(p);
+        var messages = await Fixture.Lab.UntilAsync("ExaBGP to receive BoRR, the table and EoRR for IPv4 and IPv6", _ =>
+        {
+            var received = Fixture.Received(p).Messages.Skip(before).ToList();
+            return Task.FromResult(received.Contains("refresh ipv4 unicast end") && received.Contains("refresh ipv6 unicast end") ? received : null);
+        });
+        foreach (var (family, prefix) in new[] { ("ipv4", "10.20.0.0/26"), ("ipv6", "fd00:20::/122") })
+        {
+            var begin = messages.IndexOf($"refresh {family} unicast begin");
+            var table = messages.FindIndex(m => m.StartsWith("update ", StringComparison.Ordinal) && m.Split(' ').Contains(prefix));
+            var end = messages.IndexOf($"refresh {family} unicast end");
+            Assert.True(begin >= 0 && begin < table && table < end, $"{family}: expected BoRR, {prefix}, EoRR in order, got: {string.Join(" | ", messages)}");
+        }
+    }
+
 }
 
 /// <summary>
@@ -65,7 +89,13 @@ public sealed class ExaBgpLab() : DaemonLab(subnet: 41)
             return await S.AddRouterAsync(label, host);
         }
 
-        return shared is null ? shared = await S.AddRouterAsync("exabgp", host) with { Label = label } : await S.AddAliasAsync(shared, label, host);
+        if (shared is null)
+        {
+            shared = await S.AddRouterAsync("exabgp", host) with { Label = label };
+            return shared;
+        }
+
+        return await S.AddAliasAsync(shared, label, host);
     }
 
     private string Neighbor(Peering p) => $$"""
@@ -118,8 +148,10 @@ public sealed class ExaBgpLab() : DaemonLab(subnet: 41)
     internal Task SendAsync(Peering p, string command) =>
         routers[p].SendAsync($"neighbor {S.OurAddress} local-ip {p.Router.Address} {command}");
 
-    internal override Task<bool> RouterEstablishedAsync(Peering p) =>
-        Task.FromResult(routers[p].Received(p.Router.Address).State == "up");
+    /// <summary>What the ExaBGP of <paramref name="p"/> received on that session.</summary>
+    internal ExaBgpReceived Received(Peering p) => routers[p].Received(p.Router.Address);
+
+    internal override Task<bool> RouterEstablishedAsync(Peering p) => Task.FromResult(Received(p).State == "up");
 
     internal override Task<IReadOnlyDictionary<string, SeenRoute>> RoutesFromUsAsync(Peering p) =>
         Task.FromResult<IReadOnlyDictionary<string, SeenRoute>>(routers[p].Received(p.Router.Address).Routes.Values

@@ -13,6 +13,7 @@ public sealed class ExaBgpReceived
 {
     private readonly Dictionary<string, ExaBgpRoute> routes = [];
     private readonly List<string> notifications = [];
+    private readonly List<string> messages = [];
 
     /// <summary>The routes the peer announced in the current session and has not withdrawn.</summary>
     public IReadOnlyDictionary<string, ExaBgpRoute> Routes => routes;
@@ -20,11 +21,13 @@ public sealed class ExaBgpReceived
     /// <summary>UPDATE messages received, End-of-RIB markers included.</summary>
     public int Updates { get; private set; }
 
-    /// <summary>ROUTE-REFRESH messages received (requests, and the begin and end markers of enhanced route refresh).</summary>
-    public int Refreshes { get; private set; }
-
-    /// <summary>Times the session came up.</summary>
-    public int SessionsUp { get; private set; }
+    /// <summary>
+    /// The UPDATE and ROUTE-REFRESH messages received, in order, over all sessions: <c>update P1 P2 …</c>
+    /// with the prefixes announced (withdrawn ones as <c>-P</c>), <c>update eor AFI SAFI</c>, and
+    /// <c>refresh AFI SAFI SUBTYPE</c>, the subtype being <c>query</c> (a request), or <c>begin</c>
+    /// and <c>end</c>, the markers of an enhanced route refresh (RFC 7313).
+    /// </summary>
+    public IReadOnlyList<string> Messages => messages;
 
     /// <summary>The last state ExaBGP reported for the session (connected, up, down).</summary>
     public string? State { get; private set; }
@@ -41,11 +44,7 @@ public sealed class ExaBgpReceived
         {
             case "state":
                 State = neighbor.GetProperty("state").GetString();
-                if (State == "up")
-                {
-                    SessionsUp++;
-                }
-                else
+                if (State != "up")
                 {
                     routes.Clear();
                     DownReason = State == "down" && neighbor.TryGetProperty("reason", out var reason) ? reason.GetString() : DownReason;
@@ -54,13 +53,19 @@ public sealed class ExaBgpReceived
                 break;
             case "update":
                 Updates++;
-                if (neighbor.GetProperty("message").TryGetProperty("update", out var update))
+                var message = neighbor.GetProperty("message");
+                if (message.TryGetProperty("update", out var update))
                 {
-                    AddUpdate(update);
+                    messages.Add(string.Join(' ', AddUpdate(update).Prepend("update")));
+                }
+                else if (message.TryGetProperty("eor", out var eor))
+                {
+                    messages.Add($"update eor {eor.GetProperty("afi").GetString()} {eor.GetProperty("safi").GetString()}");
                 }
                 break;
             case "refresh":
-                Refreshes++;
+                var refresh = neighbor.GetProperty("route-refresh");
+                messages.Add($"refresh {refresh.GetProperty("afi").GetString()} {refresh.GetProperty("safi").GetString()} {refresh.GetProperty("subtype").GetString()}");
                 break;
             case "notification":
                 if (neighbor.TryGetProperty("notification", out var notification))
@@ -72,22 +77,26 @@ public sealed class ExaBgpReceived
         }
     }
 
-    private void AddUpdate(JsonElement update)
+    /// <summary>Applies an UPDATE to <see cref="Routes"/>; returns its prefixes, withdrawn ones as <c>-P</c>.</summary>
+    private List<string> AddUpdate(JsonElement update)
     {
+        List<string> prefixes = [];
         if (update.TryGetProperty("withdraw", out var withdraw))
         {
             foreach (var family in withdraw.EnumerateObject())
             {
                 foreach (var nlri in family.Value.EnumerateArray())
                 {
-                    routes.Remove(nlri.GetProperty("nlri").GetString()!);
+                    var prefix = nlri.GetProperty("nlri").GetString()!;
+                    routes.Remove(prefix);
+                    prefixes.Add($"-{prefix}");
                 }
             }
         }
 
         if (!update.TryGetProperty("announce", out var announce))
         {
-            return;
+            return prefixes;
         }
 
         var attributes = update.GetProperty("attribute");
@@ -102,8 +111,11 @@ public sealed class ExaBgpReceived
                 {
                     var prefix = nlri.GetProperty("nlri").GetString()!;
                     routes[prefix] = new ExaBgpRoute(prefix, nextHop.Name, asPath, localPref, med);
+                    prefixes.Add(prefix);
                 }
             }
         }
+
+        return prefixes;
     }
 }
