@@ -64,7 +64,6 @@ public sealed class SpeakerWithExaBgpTests(ExaBgpLab lab) : SpeakerInteropTests<
             Assert.True(begin >= 0 && begin < table && table < end, $"{family}: expected BoRR, {prefix}, EoRR in order, got: {string.Join(" | ", messages)}");
         }
     }
-
 }
 
 /// <summary>
