@@ -1,5 +1,6 @@
 using System.Net;
 using Routing.Bgp.Fsm;
+using Routing.Bgp.Rib;
 using Routing.Bgp.Sessions;
 using Routing.Bgp.Wire;
 using Routing.TestKit.Logging;
@@ -7,17 +8,26 @@ using Routing.TestKit.Namespaces;
 
 namespace Routing.Interop.Tests.Bgp;
 
+/// <summary>A router on the speaker's LAN: its namespace, its interface there and its addresses (10.0.N.K, fd00:N::K).</summary>
+internal sealed record Router(string Label, int Host, NetNs Ns, string Interface, string Address, string Address6)
+{
+    public IPAddress Ip => IPAddress.Parse(Address);
+}
+
 /// <summary>
 /// Routing's BGP speaker running in the test process with its sockets in a namespace of its own,
-/// on a veth link to a router namespace: 10.0.N.1/30 and fd00:N::1/64 on our side, .2 and ::2 on theirs.
+/// on a LAN (a bridge in that namespace) to routers that each have a namespace of their own, like
+/// a node and its top-of-rack routers: 10.0.N.1/24 and fd00:N::1/64 are ours, router K has
+/// 10.0.N.K and fd00:N::K.
 /// </summary>
 internal sealed class SpeakerLab
 {
-    private SpeakerLab(Topology lab, NetNs speakerNs, NetNs routerNs, Speaker speaker, LogCapture log, int subnet)
+    private const string Bridge = "lan0";
+
+    private SpeakerLab(Topology lab, NetNs speakerNs, Speaker speaker, LogCapture log, int subnet)
     {
         Lab = lab;
         SpeakerNs = speakerNs;
-        RouterNs = routerNs;
         Speaker = speaker;
         Log = log;
         Subnet = subnet;
@@ -27,8 +37,6 @@ internal sealed class SpeakerLab
 
     public NetNs SpeakerNs { get; }
 
-    public NetNs RouterNs { get; }
-
     public Speaker Speaker { get; }
 
     public LogCapture Log { get; }
@@ -37,21 +45,17 @@ internal sealed class SpeakerLab
 
     public string OurAddress => $"10.0.{Subnet}.1";
 
-    public string RouterAddress => $"10.0.{Subnet}.2";
-
     public string OurAddress6 => $"fd00:{Subnet}::1";
 
-    public string RouterAddress6 => $"fd00:{Subnet}::2";
-
-    public static async Task<SpeakerLab> CreateAsync(Topology lab, string routerLabel, int subnet, uint asn)
+    public static async Task<SpeakerLab> CreateAsync(Topology lab, int subnet, uint asn)
     {
         var speakerNs = await lab.AddNamespaceAsync("routing");
-        var routerNs = await lab.AddNamespaceAsync(routerLabel);
-        var link = await lab.LinkAsync(speakerNs, $"10.0.{subnet}.1/30", routerNs, $"10.0.{subnet}.2/30");
-        await speakerNs.IpAsync("address", "add", $"fd00:{subnet}::1/64", "dev", link.AName, "nodad");
-        await routerNs.IpAsync("address", "add", $"fd00:{subnet}::2/64", "dev", link.BName!, "nodad");
+        await speakerNs.IpAsync("link", "add", Bridge, "type", "bridge");
+        await speakerNs.IpAsync("address", "add", $"10.0.{subnet}.1/24", "dev", Bridge);
+        await speakerNs.IpAsync("address", "add", $"fd00:{subnet}::1/64", "dev", Bridge, "nodad");
+        await speakerNs.SetUpAsync(Bridge);
 
-        var log = lab.Add(new LogCapture("routing-speaker"));
+        var log = lab.Add(new LogCapture($"routing-speaker-{subnet}"));
         var speaker = new Speaker(
             new SpeakerConfig
             {
@@ -63,29 +67,59 @@ internal sealed class SpeakerLab
             log,
             socketFactory: family => speakerNs.CreateSocket(family));
         await speaker.StartAsync();
-        lab.Add(new InProcessDaemon("routing-speaker-lifetime", speaker));
-        return new SpeakerLab(lab, speakerNs, routerNs, speaker, log, subnet);
+        lab.Add(new InProcessDaemon($"routing-speaker-{subnet}-lifetime", speaker));
+        return new SpeakerLab(lab, speakerNs, speaker, log, subnet);
     }
 
-    public PeerConfig Peer(uint peerAs, bool ipv6Transport = false) => new()
+    /// <summary>Adds router <paramref name="host"/> (2–254) in a namespace of its own, on a veth port of our bridge.</summary>
+    public async Task<Router> AddRouterAsync(string label, int host)
     {
-        PeerAddress = IPAddress.Parse(ipv6Transport ? RouterAddress6 : RouterAddress),
+        var ns = await Lab.AddNamespaceAsync(label);
+        var link = await VethPair.CreateAsync(SpeakerNs, ns);
+        await SpeakerNs.IpAsync("link", "set", link.AName, "master", Bridge);
+        return await AddAddressesAsync(new Router(label, host, ns, link.BName, $"10.0.{Subnet}.{host}", $"fd00:{Subnet}::{host:x}"));
+    }
+
+    /// <summary>Adds router <paramref name="host"/> as more addresses of <paramref name="on"/>: one daemon that peers from several addresses.</summary>
+    public Task<Router> AddAliasAsync(Router on, string label, int host) =>
+        AddAddressesAsync(new Router(label, host, on.Ns, on.Interface, $"10.0.{Subnet}.{host}", $"fd00:{Subnet}::{host:x}"));
+
+    private static async Task<Router> AddAddressesAsync(Router router)
+    {
+        await router.Ns.AddAddressAsync(router.Interface, $"{router.Address}/24");
+        await router.Ns.IpAsync("address", "add", $"{router.Address6}/64", "dev", router.Interface, "nodad");
+        return router;
+    }
+
+    public PeerConfig Peer(Router router, uint peerAs, ushort holdTime = 9) => new()
+    {
+        PeerAddress = router.Ip,
         PeerAs = peerAs,
-        HoldTime = 9,
+        HoldTime = holdTime,
         ConnectRetryTime = TimeSpan.FromSeconds(1),
+        Description = router.Label,
     };
 
-    public Task UntilEstablishedAsync(string peer) =>
-        Lab.UntilAsync($"our session with {peer} to be Established", _ =>
-            Task.FromResult(Speaker.FindPeer(IPAddress.Parse(peer))?.State == BgpState.Established));
+    public PeerStatus Status(Router router) =>
+        Speaker.FindPeer(router.Ip)?.Status ?? throw new InvalidOperationException($"no peer {router.Address} configured");
 
-    public Task UntilInRibAsync(string prefix, Func<global::Routing.Bgp.Rib.RibEntry, bool>? check = null) =>
-        Lab.UntilAsync($"{prefix} in our Loc-RIB", _ =>
-            Task.FromResult(Speaker.LocRib.Lookup(Prefix.Parse(prefix)) is { } entry && entry.Best.Source.IsLocal is false && (check?.Invoke(entry) ?? true)));
+    public Task UntilEstablishedAsync(Router router) =>
+        Lab.UntilAsync($"our session with {router.Label} ({router.Address}) to be Established", _ =>
+            Task.FromResult(Speaker.FindPeer(router.Ip)?.State == BgpState.Established));
 
-    public Task UntilNotInRibAsync(string prefix) =>
-        Lab.UntilAsync($"{prefix} gone from our Loc-RIB", _ =>
-            Task.FromResult(Speaker.LocRib.Lookup(Prefix.Parse(prefix)) is null));
+    /// <summary>The path to <paramref name="prefix"/> learned from <paramref name="router"/>, best or not.</summary>
+    public Route? RouteFrom(Router router, string prefix) =>
+        Speaker.LocRib.Lookup(Prefix.Parse(prefix)) is { } entry
+            ? entry.Alternatives.Prepend(entry.Best).FirstOrDefault(r => r.Source.PeerAddress.Equals(router.Ip))
+            : null;
+
+    /// <summary>Waits for a path to <paramref name="prefix"/> from <paramref name="router"/> that passes <paramref name="check"/>, and returns it.</summary>
+    public Task<Route> UntilInRibAsync(Router router, string prefix, Func<Route, bool>? check = null) =>
+        Lab.UntilAsync($"{prefix} from {router.Label} in our Loc-RIB", _ =>
+            Task.FromResult(RouteFrom(router, prefix) is { } route && (check?.Invoke(route) ?? true) ? route : null));
+
+    public Task UntilNotInRibAsync(Router router, string prefix, TimeSpan? timeout = null) =>
+        Lab.UntilAsync($"{prefix} from {router.Label} gone from our Loc-RIB", _ => Task.FromResult(RouteFrom(router, prefix) is null), timeout);
 
     /// <summary>Disposes the speaker with the topology, and adds nothing to failure logs.</summary>
     private sealed class InProcessDaemon(string name, IAsyncDisposable target) : global::Routing.TestKit.Daemons.IDaemon

@@ -13,32 +13,32 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
 {
     private const uint OurAs = 65010;
 
-    private static string BirdPeer(SpeakerLab s, uint birdAs, uint expectsOurAs) => $$"""
+    private static string BirdPeer(SpeakerLab s, Router r, uint birdAs, uint expectsOurAs) => $$"""
         {{BirdDaemon.StaticRoutes("rack4", ["10.40.0.0/24"])}}
         {{BirdDaemon.StaticRoutes("rack6", ["fd00:40::/64"], ipv6: true)}}
         protocol bgp routing {
-          local {{s.RouterAddress}} as {{birdAs}};
+          local {{r.Address}} as {{birdAs}};
           neighbor {{s.OurAddress}} as {{expectsOurAs}};
           hold time 9;
-          keepalive time 3;
           connect delay time 1;
           connect retry time 1;
           error wait time 1, 4;
           ipv4 { import all; export where proto = "rack4"; next hop self; };
-          ipv6 { import all; export where proto = "rack6"; next hop address {{s.RouterAddress6}}; };
+          ipv6 { import all; export where proto = "rack6"; next hop address {{r.Address6}}; };
         }
         """;
 
-    private static async Task<(Topology Lab, SpeakerLab S, BirdDaemon Bird)> StartAsync(ITestOutputHelper output, int subnet, uint birdAs, uint birdExpectsOurAs = OurAs, uint ourAs = OurAs, uint weExpectBirdAs = 0)
+    private static async Task<(Topology Lab, SpeakerLab S, Router R, BirdDaemon Bird)> StartAsync(ITestOutputHelper output, int subnet, uint birdAs, uint birdExpectsOurAs = OurAs, uint ourAs = OurAs, uint weExpectBirdAs = 0, ushort holdTime = 9)
     {
         var lab = new Topology(output);
         try
         {
-            var s = await SpeakerLab.CreateAsync(lab, "bird", subnet, ourAs);
-            var bird = lab.Add(await BirdDaemon.StartAsync(s.RouterNs, s.RouterAddress, BirdPeer(s, birdAs, birdExpectsOurAs)));
+            var s = await SpeakerLab.CreateAsync(lab, subnet, ourAs);
+            var r = await s.AddRouterAsync("bird", 2);
+            var bird = lab.Add(await BirdDaemon.StartAsync(r.Ns, r.Address, BirdPeer(s, r, birdAs, birdExpectsOurAs)));
             s.Speaker.SetOriginated([Prefix.Parse("10.20.0.0/26"), Prefix.Parse("fd00:20::/122")]);
-            s.Speaker.AddOrUpdatePeer(s.Peer(weExpectBirdAs == 0 ? birdAs : weExpectBirdAs));
-            return (lab, s, bird);
+            s.Speaker.AddOrUpdatePeer(s.Peer(r, weExpectBirdAs == 0 ? birdAs : weExpectBirdAs, holdTime));
+            return (lab, s, r, bird);
         }
         catch
         {
@@ -47,9 +47,9 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task RoutesFlowBothWays(SpeakerLab s, BirdDaemon bird, string expectedAsPathAtBird, bool external)
+    private static async Task RoutesFlowBothWays(SpeakerLab s, Router r, BirdDaemon bird, string expectedAsPathAtBird, bool external)
     {
-        await s.UntilEstablishedAsync(s.RouterAddress);
+        await s.UntilEstablishedAsync(r);
         await s.Lab.UntilAsync("BIRD's session to be Established", async _ => await bird.ProtocolStateAsync("routing") == "Established");
 
         await s.Lab.UntilAsync("our prefixes in BIRD", async _ =>
@@ -65,22 +65,22 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
             Assert.Contains("BGP.local_pref: 100", detail, StringComparison.Ordinal);
         }
 
-        await s.UntilInRibAsync("10.40.0.0/24", e => e.Best.NextHop.Equals(IPAddress.Parse(s.RouterAddress)) && e.Best.Source.IsExternal == external);
-        await s.UntilInRibAsync("fd00:40::/64", e => e.Best.NextHop.Equals(IPAddress.Parse(s.RouterAddress6)));
+        await s.UntilInRibAsync(r, "10.40.0.0/24", p => p.NextHop.Equals(r.Ip) && p.Source.IsExternal == external);
+        await s.UntilInRibAsync(r, "fd00:40::/64", p => p.NextHop.Equals(IPAddress.Parse(r.Address6)));
     }
 
     [SkippableFact]
     public async Task EBGP_routes_flow_both_ways_with_AS_path_and_next_hop_and_withdrawals_propagate()
     {
-        var (lab, s, bird) = await StartAsync(output, 21, birdAs: 65030);
+        var (lab, s, r, bird) = await StartAsync(output, 21, birdAs: 65030);
         await using (lab)
         {
-            await RoutesFlowBothWays(s, bird, "65010", external: true);
+            await RoutesFlowBothWays(s, r, bird, "65010", external: true);
             Assert.Equal("65030", s.Speaker.LocRib.Lookup(Prefix.Parse("10.40.0.0/24"))!.Best.Attributes.AsPath.ToString());
 
             // BIRD withdraws its IPv4 route; we withdraw our IPv6 one.
             await bird.QueryAsync("disable rack4");
-            await s.UntilNotInRibAsync("10.40.0.0/24");
+            await s.UntilNotInRibAsync(r, "10.40.0.0/24");
             s.Speaker.SetOriginated([Prefix.Parse("10.20.0.0/26")]);
             await lab.UntilAsync("fd00:20::/122 withdrawn from BIRD", async _ => !(await bird.RoutePrefixesAsync("routing")).Contains("fd00:20::/122"));
             Assert.NotNull(s.Speaker.LocRib.Lookup(Prefix.Parse("fd00:40::/64")));
@@ -90,10 +90,10 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task IBGP_session_carries_local_pref_and_an_empty_AS_path()
     {
-        var (lab, s, bird) = await StartAsync(output, 22, birdAs: OurAs);
+        var (lab, s, r, bird) = await StartAsync(output, 22, birdAs: OurAs);
         await using (lab)
         {
-            await RoutesFlowBothWays(s, bird, string.Empty, external: false);
+            await RoutesFlowBothWays(s, r, bird, string.Empty, external: false);
             Assert.Equal(100u, s.Speaker.LocRib.Lookup(Prefix.Parse("10.40.0.0/24"))!.Best.Attributes.LocalPref);
         }
     }
@@ -101,10 +101,10 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_4_octet_AS_peer_works_both_ways()
     {
-        var (lab, s, bird) = await StartAsync(output, 23, birdAs: 4200000001);
+        var (lab, s, r, bird) = await StartAsync(output, 23, birdAs: 4200000001);
         await using (lab)
         {
-            await RoutesFlowBothWays(s, bird, "65010", external: true);
+            await RoutesFlowBothWays(s, r, bird, "65010", external: true);
             Assert.Equal("4200000001", s.Speaker.LocRib.Lookup(Prefix.Parse("10.40.0.0/24"))!.Best.Attributes.AsPath.ToString());
         }
     }
@@ -113,12 +113,12 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
     public async Task A_wrong_peer_AS_gets_the_Bad_Peer_AS_notification()
     {
         // We expect AS 65031 but BIRD is 65030: we refuse its OPEN with OPEN Message Error / Bad Peer AS.
-        var (lab, s, bird) = await StartAsync(output, 24, birdAs: 65030, weExpectBirdAs: 65031);
+        var (lab, s, r, bird) = await StartAsync(output, 24, birdAs: 65030, weExpectBirdAs: 65031);
         await using (lab)
         {
             await lab.UntilAsync("BIRD to report our Bad peer AS notification", async _ =>
                 (await bird.QueryAsync("show protocols all routing")).Contains("Received: Bad peer AS", StringComparison.Ordinal));
-            var status = s.Speaker.FindPeer(IPAddress.Parse(s.RouterAddress))!.Status;
+            var status = s.Status(r);
             Assert.NotEqual(BgpState.Established, status.State);
             Assert.Contains("Bad Peer AS", status.LastError, StringComparison.Ordinal);
         }
@@ -127,33 +127,33 @@ public sealed class SpeakerWithBirdTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_frozen_peer_expires_the_hold_timer_and_its_routes_are_withdrawn_then_a_restarted_peer_comes_back()
     {
-        var (lab, s, bird) = await StartAsync(output, 25, birdAs: 65030);
+        var (lab, s, r, bird) = await StartAsync(output, 25, birdAs: 65030, holdTime: 3);
         await using (lab)
         {
-            await RoutesFlowBothWays(s, bird, "65010", external: true);
+            await RoutesFlowBothWays(s, r, bird, "65010", external: true);
 
             bird.Process.Pause();
             await lab.UntilAsync("our hold timer to expire and BIRD's routes to go", _ =>
-                Task.FromResult(s.Speaker.LocRib.Lookup(Prefix.Parse("10.40.0.0/24")) is null), TimeSpan.FromSeconds(20));
-            var status = s.Speaker.FindPeer(IPAddress.Parse(s.RouterAddress))!.Status;
+                Task.FromResult(s.Speaker.LocRib.Lookup(Prefix.Parse("10.40.0.0/24")) is null), TimeSpan.FromSeconds(10));
+            var status = s.Status(r);
             Assert.Contains("Hold Timer Expired", status.LastError, StringComparison.Ordinal);
             Assert.Null(s.Speaker.LocRib.Lookup(Prefix.Parse("fd00:40::/64")));
 
             // BIRD crashes and starts again: the session comes back with its routes.
             await bird.RestartAsync();
-            await s.UntilInRibAsync("10.40.0.0/24");
-            await s.UntilEstablishedAsync(s.RouterAddress);
-            Assert.True(s.Speaker.FindPeer(IPAddress.Parse(s.RouterAddress))!.Status.EstablishedTransitions >= 2);
+            await s.UntilInRibAsync(r, "10.40.0.0/24");
+            await s.UntilEstablishedAsync(r);
+            Assert.True(s.Status(r).EstablishedTransitions >= 2);
         }
     }
 
     [SkippableFact]
     public async Task A_route_refresh_from_the_peer_gets_our_table_again()
     {
-        var (lab, s, bird) = await StartAsync(output, 26, birdAs: 65030);
+        var (lab, s, r, bird) = await StartAsync(output, 26, birdAs: 65030);
         await using (lab)
         {
-            await RoutesFlowBothWays(s, bird, "65010", external: true);
+            await RoutesFlowBothWays(s, r, bird, "65010", external: true);
             var before = ImportUpdates(await bird.QueryAsync("show protocols all routing"));
 
             await bird.QueryAsync("reload in routing");

@@ -1,68 +1,121 @@
-using System.Net;
+using System.Globalization;
 using System.Text.Json;
-using Routing.Bgp.Wire;
 using Routing.TestKit.Daemons;
-using Routing.TestKit.Namespaces;
-using Xunit.Abstractions;
+using Routing.TestKit.Processes;
 
 namespace Routing.Interop.Tests.Bgp;
 
-/// <summary>Routing's speaker against FRR's bgpd.</summary>
+/// <summary>Routing's speaker against FRR's bgpd routers.</summary>
 [Trait("Category", "Netns")]
-public sealed class SpeakerWithFrrTests(ITestOutputHelper output)
+public sealed class SpeakerWithFrrTests(FrrLab lab) : SpeakerInteropTests<FrrLab>(lab), IClassFixture<FrrLab>
 {
-    private static string RouterBgp(SpeakerLab s, uint frrAs, uint ourAs) => $"""
-        router bgp {frrAs}
-         bgp router-id {s.RouterAddress}
-         no bgp ebgp-requires-policy
-         no bgp network import-check
-         neighbor {s.OurAddress} remote-as {ourAs}
-         neighbor {s.OurAddress} timers 3 9
-         neighbor {s.OurAddress} timers connect 1
-         address-family ipv4 unicast
-          network 10.50.0.0/24
-         exit-address-family
-         address-family ipv6 unicast
-          network fd00:50::/64
-          neighbor {s.OurAddress} activate
-          neighbor {s.OurAddress} route-map V6NH out
-         exit-address-family
-        exit
-        route-map V6NH permit 10
-         set ipv6 next-hop global {s.RouterAddress6}
-        exit
-        """;
+}
 
-    [SkippableTheory]
-    [InlineData(31, 65050u, "eBGP")]
-    [InlineData(32, 65010u, "iBGP")]
-    public async Task Routes_flow_both_ways_and_withdrawals_propagate(int subnet, uint frrAs, string kind)
+/// <summary>One bgpd per session (a bgpd has one AS, and would pass routes between its neighbours).</summary>
+public sealed class FrrLab() : DaemonLab(subnet: 31)
+{
+    private readonly Dictionary<Peering, FrrDaemon> routers = [];
+
+    private string RouterBgp(Peering p)
     {
-        await using var lab = new Topology(output);
-        var s = await SpeakerLab.CreateAsync(lab, "frr", subnet, asn: 65010);
-        var frr = lab.Add(await FrrDaemon.StartAsync(s.RouterNs, RouterBgp(s, frrAs, 65010)));
-        s.Speaker.SetOriginated([Prefix.Parse("10.20.0.0/26"), Prefix.Parse("fd00:20::/122")]);
-        s.Speaker.AddOrUpdatePeer(s.Peer(frrAs));
+        var us = S.OurAddress;
+        var keepalive = Math.Max(1, p.HoldTime / 3);
+        var attributes = string.Concat(
+            p.Med is { } med ? $"\n set metric {med}" : string.Empty,
+            p.Community is { } c ? $"\n set community {c >> 16}:{c & 0xffff}" : string.Empty,
+            p.LocalPref is { } lp ? $"\n set local-preference {lp}" : string.Empty);
+        return $"""
+            router bgp {p.RouterAs}
+             bgp router-id {p.Router.Address}
+             bgp log-neighbor-changes
+             coalesce-time 100
+             no bgp ebgp-requires-policy
+             no bgp network import-check
+             neighbor {us} remote-as {p.RouterExpectsAs}
+             neighbor {us} timers {keepalive} {p.HoldTime}
+             neighbor {us} timers connect 1
+             address-family ipv4 unicast
+              network {p.Prefix4} route-map ATTRS
+             exit-address-family
+             address-family ipv6 unicast
+              network {p.Prefix6} route-map ATTRS
+              neighbor {us} activate
+              neighbor {us} route-map V6NH out
+             exit-address-family
+            exit
+            route-map ATTRS permit 10{attributes}
+            exit
+            route-map V6NH permit 10
+             set ipv6 next-hop global {p.Router.Address6}
+            exit
+            """;
+    }
 
-        await s.UntilEstablishedAsync(s.RouterAddress);
-        await lab.UntilAsync($"FRR's {kind} session to be Established", async _ => await frr.NeighborStateAsync(s.OurAddress) == "Established");
-
-        await lab.UntilAsync("our prefixes in FRR", async _ =>
-            (await frr.RibPrefixesAsync()).Contains("10.20.0.0/26") && (await frr.RibPrefixesAsync("ipv6 unicast")).Contains("fd00:20::/122"));
-        using (var route = JsonDocument.Parse(await frr.VtyshAsync("show bgp ipv4 unicast 10.20.0.0/26 json")))
+    private protected override async Task StartRoutersAsync(IReadOnlyList<Peering> sessions)
+    {
+        var started = await Task.WhenAll(sessions.Select(async p => (p, Lab.Add(await FrrDaemon.StartAsync(p.Router.Ns, RouterBgp(p))))));
+        foreach (var (p, frr) in started)
         {
-            var path = route.RootElement.GetProperty("paths")[0];
-            Assert.Equal(kind == "eBGP" ? "65010" : "Local", path.GetProperty("aspath").GetProperty("string").GetString());
-            Assert.Equal(s.OurAddress, path.GetProperty("nexthops")[0].GetProperty("ip").GetString());
+            routers[p] = frr;
+        }
+    }
+
+    internal override async Task<bool> RouterEstablishedAsync(Peering p) =>
+        await routers[p].NeighborStateAsync(S.OurAddress) == "Established";
+
+    internal override async Task<IReadOnlyDictionary<string, SeenRoute>> RoutesFromUsAsync(Peering p)
+    {
+        Dictionary<string, SeenRoute> seen = [];
+        foreach (var family in new[] { "ipv4", "ipv6" })
+        {
+            using var json = JsonDocument.Parse(await routers[p].VtyshAsync($"show bgp {family} unicast json"));
+            if (!json.RootElement.TryGetProperty("routes", out var routes))
+            {
+                continue;
+            }
+
+            foreach (var route in routes.EnumerateObject())
+            {
+                foreach (var path in route.Value.EnumerateArray().Where(path => path.GetProperty("peerId").GetString() == S.OurAddress))
+                {
+                    var asPath = path.GetProperty("path").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                        .Select(a => uint.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+                    uint? localPref = path.TryGetProperty("locPrf", out var lp) ? lp.GetUInt32() : null;
+                    var nextHop = path.GetProperty("nexthops").EnumerateArray()
+                        .FirstOrDefault(n => n.TryGetProperty("scope", out var scope) ? scope.GetString() == "global" : true)
+                        .GetProperty("ip").GetString();
+                    seen[route.Name] = new SeenRoute(route.Name, nextHop, asPath, localPref);
+                }
+            }
         }
 
-        var external = kind == "eBGP";
-        await s.UntilInRibAsync("10.50.0.0/24", e => e.Best.NextHop.Equals(IPAddress.Parse(s.RouterAddress)) && e.Best.Source.IsExternal == external);
-        await s.UntilInRibAsync("fd00:50::/64", e => e.Best.NextHop.Equals(IPAddress.Parse(s.RouterAddress6)));
-
-        await frr.VtyshAsync($"configure terminal\nrouter bgp {frrAs}\naddress-family ipv4 unicast\nno network 10.50.0.0/24");
-        await s.UntilNotInRibAsync("10.50.0.0/24");
-        s.Speaker.SetOriginated([Prefix.Parse("10.20.0.0/26")]);
-        await lab.UntilAsync("fd00:20::/122 withdrawn from FRR", async _ => !(await frr.RibPrefixesAsync("ipv6 unicast")).Contains("fd00:20::/122"));
+        return seen;
     }
+
+    internal override Task AnnounceAsync(Peering p, string prefix) => NetworkAsync(p, prefix, string.Empty);
+
+    internal override Task WithdrawAsync(Peering p, string prefix) => NetworkAsync(p, prefix, "no ");
+
+    private Task<string> NetworkAsync(Peering p, string prefix, string no) =>
+        routers[p].VtyshAsync(
+            $"configure terminal\nrouter bgp {p.RouterAs}\naddress-family {(prefix.Contains(':', StringComparison.Ordinal) ? "ipv6" : "ipv4")} unicast\n{no}network {prefix}");
+
+    internal override DaemonProcess ProcessOf(Peering p) => routers[p].Process;
+
+    internal override Task RestartAsync(Peering p) => routers[p].RestartAsync();
+
+    /// <summary>bgpd logs <c>%NOTIFICATION: sent to neighbor A 2/2 (OPEN Message Error/Bad Peer AS) …</c>, or <c>received from neighbor</c>.</summary>
+    internal override async Task<string?> BadPeerAsReportAsync(Peering p, bool sentByRouter)
+    {
+        var direction = sentByRouter ? "sent to neighbor" : "received from neighbor";
+        var log = await File.ReadAllTextAsync(routers[p].LogPath);
+        return log.Split('\n').FirstOrDefault(line =>
+            line.Contains($"%NOTIFICATION: {direction} {S.OurAddress} 2/2 (OPEN Message Error/Bad Peer AS)", StringComparison.Ordinal));
+    }
+
+    /// <summary><c>clear bgp A soft in</c>: without soft-reconfiguration inbound, bgpd sends ROUTE-REFRESH for each family.</summary>
+    internal override Task RequestRouteRefreshAsync(Peering p) => routers[p].VtyshAsync($"clear bgp {S.OurAddress} soft in");
+
+    internal override async Task<long> UpdatesFromUsAsync(Peering p) =>
+        await routers[p].NeighborAsync(S.OurAddress) is { } neighbor ? neighbor.GetProperty("messageStats").GetProperty("updatesRecv").GetInt64() : 0;
 }

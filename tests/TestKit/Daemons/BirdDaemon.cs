@@ -71,8 +71,7 @@ public sealed class BirdDaemon : IDaemon
     /// <summary>Kills BIRD (SIGKILL, as a crash) and starts it again with the same configuration.</summary>
     public async Task RestartAsync(TimeSpan? timeout = null)
     {
-        process.Pause();
-        await process.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        await process.KillAsync().ConfigureAwait(false);
         File.Delete(SocketPath);
         process = Launch(ns, configPath, SocketPath, logPath);
         await WaitReadyAsync(timeout).ConfigureAwait(false);

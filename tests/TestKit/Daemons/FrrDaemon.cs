@@ -12,12 +12,18 @@ namespace Routing.TestKit.Daemons;
 public sealed class FrrDaemon : IDaemon
 {
     private const string Bgpd = "/usr/lib/frr/bgpd";
-    private readonly DaemonProcess process;
+    private readonly NetNs ns;
+    private readonly string[] arguments;
+    private readonly string logPath;
+    private DaemonProcess process;
 
-    private FrrDaemon(DaemonProcess process, string vtyDirectory)
+    private FrrDaemon(NetNs ns, string[] arguments, string logPath, string vtyDirectory)
     {
-        this.process = process;
+        this.ns = ns;
+        this.arguments = arguments;
+        this.logPath = logPath;
         VtyDirectory = vtyDirectory;
+        process = Launch();
     }
 
     public string Name => process.Name;
@@ -25,6 +31,12 @@ public sealed class FrrDaemon : IDaemon
     public string VtyDirectory { get; }
 
     public int Pid => process.Pid;
+
+    /// <summary>The bgpd process, e.g. to <see cref="DaemonProcess.Pause"/> it.</summary>
+    public DaemonProcess Process => process;
+
+    /// <summary>bgpd's own log file (<c>log file … debugging</c>).</summary>
+    public string LogPath => logPath;
 
     public static async Task<FrrDaemon> StartAsync(NetNs ns, string routerBgp, TimeSpan? timeout = null)
     {
@@ -40,17 +52,14 @@ public sealed class FrrDaemon : IDaemon
             {routerBgp}
             """).ConfigureAwait(false);
 
-        var process = ns.StartProcess(
-            "bgpd",
-            Bgpd,
+        var daemon = new FrrDaemon(
+            ns,
             ["-f", config, "-i", Path.Combine(dir, "bgpd.pid"), "-z", Path.Combine(dir, "zserv.api"), "--vty_socket", dir, "-Z", "-S", "-n", "-P", "0"],
-            extraLogFiles: [log]);
-        var daemon = new FrrDaemon(process, dir);
+            log,
+            dir);
         try
         {
-            await Readiness.WaitAsync(process, "bgpd's vty", async _ =>
-                File.Exists(Path.Combine(dir, "bgpd.vty")) && (await daemon.VtyshAsync("show bgp summary json").ConfigureAwait(false)).Length > 0, timeout)
-                .ConfigureAwait(false);
+            await daemon.WaitReadyAsync(timeout).ConfigureAwait(false);
         }
         catch
         {
@@ -61,18 +70,37 @@ public sealed class FrrDaemon : IDaemon
         return daemon;
     }
 
+    private DaemonProcess Launch() => ns.StartProcess("bgpd", Bgpd, arguments, extraLogFiles: [logPath]);
+
+    private Task WaitReadyAsync(TimeSpan? timeout) =>
+        Readiness.WaitAsync(process, "bgpd's vty", async _ =>
+            File.Exists(Path.Combine(VtyDirectory, "bgpd.vty")) && (await VtyshAsync("show bgp summary json").ConfigureAwait(false)).Length > 0, timeout);
+
+    /// <summary>Kills bgpd (SIGKILL, as a crash) and starts it again with the same configuration.</summary>
+    public async Task RestartAsync(TimeSpan? timeout = null)
+    {
+        await process.KillAsync().ConfigureAwait(false);
+        File.Delete(Path.Combine(VtyDirectory, "bgpd.vty"));
+        process = Launch();
+        await WaitReadyAsync(timeout).ConfigureAwait(false);
+    }
+
     /// <summary>Runs one <c>vtysh -c</c> command against this bgpd.</summary>
     public async Task<string> VtyshAsync(string command) =>
         (await Command.RunAsync("vtysh", ["--vty_socket", VtyDirectory, "-d", "bgpd", "-c", command], null).ConfigureAwait(false))
         .EnsureSuccess().StandardOutput;
 
     /// <summary>The BGP state of a neighbour (Established, Active, …), or null if bgpd does not know it.</summary>
-    public async Task<string?> NeighborStateAsync(string address)
-    {
-        using var json = JsonDocument.Parse(await VtyshAsync($"show bgp neighbors {address} json").ConfigureAwait(false));
-        return json.RootElement.TryGetProperty(address, out var neighbor) && neighbor.TryGetProperty("bgpState", out var state)
+    public async Task<string?> NeighborStateAsync(string address) =>
+        await NeighborAsync(address).ConfigureAwait(false) is { } neighbor && neighbor.TryGetProperty("bgpState", out var state)
             ? state.GetString()
             : null;
+
+    /// <summary>bgpd's view of one neighbour (<c>show bgp neighbors ADDRESS json</c>), or null if it does not know it.</summary>
+    public async Task<JsonElement?> NeighborAsync(string address)
+    {
+        using var json = JsonDocument.Parse(await VtyshAsync($"show bgp neighbors {address} json").ConfigureAwait(false));
+        return json.RootElement.TryGetProperty(address, out var neighbor) ? neighbor.Clone() : null;
     }
 
     /// <summary>Prefixes in bgpd's BGP table for a family (<c>ipv4 unicast</c> by default).</summary>

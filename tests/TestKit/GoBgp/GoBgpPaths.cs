@@ -11,8 +11,8 @@ public sealed record GoBgpPath(string Prefix, string? NextHop, IReadOnlyList<uin
 /// <summary>Building and reading gobgpd's <c>Path</c> messages (attributes travel as <c>google.protobuf.Any</c>).</summary>
 public static class GoBgpPaths
 {
-    /// <summary>A path gobgpd originates: ORIGIN IGP, the next hop, optional MED and communities.</summary>
-    public static Apipb.Path Originate(string prefix, string nextHop, uint? med = null, IEnumerable<uint>? communities = null)
+    /// <summary>A path gobgpd originates: ORIGIN IGP, the next hop, optional MED, communities and LOCAL_PREF.</summary>
+    public static Apipb.Path Originate(string prefix, string nextHop, uint? med = null, IEnumerable<uint>? communities = null, uint? localPref = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
@@ -37,6 +37,11 @@ public static class GoBgpPaths
         if (med is { } m)
         {
             path.Pattrs.Add(Any.Pack(new MultiExitDiscAttribute { Med = m }));
+        }
+
+        if (localPref is { } lp)
+        {
+            path.Pattrs.Add(Any.Pack(new LocalPrefAttribute { LocalPref = lp }));
         }
 
         if (communities is not null)

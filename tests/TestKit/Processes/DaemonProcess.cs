@@ -145,6 +145,13 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Freezes the daemon (SIGSTOP): it keeps its sockets open but answers nothing.</summary>
     public void Pause() => _ = LibC.kill(process.Id, LibC.SIGSTOP);
 
+    /// <summary>Kills the daemon at once, as a crash would (SIGSTOP then SIGKILL: it handles no signal on the way out).</summary>
+    public Task KillAsync()
+    {
+        Pause();
+        return StopAsync(TimeSpan.Zero);
+    }
+
     /// <summary>Sends SIGTERM, waits up to <paramref name="grace"/>, then SIGKILL.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
