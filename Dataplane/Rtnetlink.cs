@@ -1,4 +1,7 @@
+using Routing.Dataplane.Addresses;
+using Routing.Dataplane.Links;
 using Routing.Dataplane.Namespaces;
+using Routing.Dataplane.Neighbours;
 using Routing.Dataplane.Netlink;
 using Routing.Dataplane.Routes;
 
@@ -14,6 +17,9 @@ public sealed class Rtnetlink : IDisposable
     {
         Connection = connection;
         Routes = new RouteOperations(connection);
+        Links = new LinkOperations(connection);
+        Addresses = new AddressOperations(connection);
+        Neighbours = new NeighbourOperations(connection);
     }
 
     /// <summary>Opens a connection to <paramref name="ns"/>'s kernel tables (null: the calling thread's namespace).</summary>
@@ -22,6 +28,12 @@ public sealed class Rtnetlink : IDisposable
     public NetlinkConnection Connection { get; }
 
     public RouteOperations Routes { get; }
+
+    public LinkOperations Links { get; }
+
+    public AddressOperations Addresses { get; }
+
+    public NeighbourOperations Neighbours { get; }
 
     public void Dispose() => Connection.Dispose();
 }

@@ -106,13 +106,22 @@ public sealed class NetlinkMessageBuilder
 
     public void PutInt32(ushort type, int value) => PutUInt32(type, unchecked((uint)value));
 
-    /// <summary>A NUL-terminated string, as the kernel expects for names and kinds.</summary>
-    public void PutString(ushort type, string value)
+    /// <summary>
+    /// A string, NUL-terminated unless <paramref name="terminate"/> is false (iproute2 sends
+    /// IFLA_INFO_KIND without the NUL; the kernel reads both).
+    /// </summary>
+    public void PutString(ushort type, string value, bool terminate = true)
     {
+        ArgumentNullException.ThrowIfNull(value);
         var count = Encoding.UTF8.GetByteCount(value);
-        Span<byte> bytes = count < 256 ? stackalloc byte[count + 1] : new byte[count + 1];
+        var total = terminate ? count + 1 : count;
+        Span<byte> bytes = total <= 256 ? stackalloc byte[total] : new byte[total];
         Encoding.UTF8.GetBytes(value, bytes);
-        bytes[count] = 0;
+        if (terminate)
+        {
+            bytes[count] = 0;
+        }
+
         PutAttribute(type, bytes);
     }
 
