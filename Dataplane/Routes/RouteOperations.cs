@@ -4,7 +4,7 @@ using Routing.Dataplane.Netlink;
 namespace Routing.Dataplane.Routes;
 
 /// <summary>Routes in the kernel of one namespace: add, replace, delete one at a time (with an ACK), list, or send a batch.</summary>
-public sealed class RouteOperations
+public sealed class RouteOperations : IKernelRoutes
 {
     private readonly NetlinkConnection connection;
 
@@ -33,6 +33,10 @@ public sealed class RouteOperations
         routes.RemoveAll(r => (family is { } f && r.Family != f) || (table is { } t && r.Table != t) || (protocol is { } p && r.Protocol != p));
         return routes;
     }
+
+    List<Route> IKernelRoutes.ListByProtocol(byte protocol) => List(protocol: protocol);
+
+    NetlinkBatchResult IKernelRoutes.Send(RouteBatch batch) => Send(batch);
 
     /// <summary>Sends a batch; the result lists every route the kernel refused and why.</summary>
     public NetlinkBatchResult Send(RouteBatch batch, int messagesPerDatagram = NetlinkConnection.DefaultMessagesPerDatagram) =>
