@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Routing.Benchmarks.Dataplane;
 
 // Runs the hot-path benchmarks of every project; pick with --filter, e.g. --filter '*Codec*'.
 //
@@ -8,5 +9,14 @@ using BenchmarkDotNet.Running;
 // makes differ from this Benchmarks.csproj, so the child build fails. The switch goes on the command
 // line rather than into a config's default job, because such a job would override --job.
 // Build with -c Release: the code measured is this build's.
+//
+// `netlink-routes …` is not a BenchmarkDotNet run: it installs routes in a namespace once, for
+// bench/netlink-routes (see Dataplane/NetlinkRoutesRun.cs).
+if (args.Length > 0 && args[0] == "netlink-routes")
+{
+    return NetlinkRoutesRun.Run(args[1..]);
+}
+
 var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+return 0;
