@@ -15,4 +15,7 @@ public sealed partial class RouteTable
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Route monitor stopped ({Reason}); drift is repaired only by periodic resyncs now")]
     private partial void LogMonitorStopped(string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Applying routes failed ({Error}); a full resync follows")]
+    private partial void LogApplyFailed(string error);
 }

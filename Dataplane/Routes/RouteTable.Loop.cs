@@ -18,7 +18,7 @@ public sealed partial class RouteTable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                ApplyPending();
+                TryApplyPending();
 
                 var now = time.GetUtcNow();
                 TimeSpan wait;
@@ -54,6 +54,27 @@ public sealed partial class RouteTable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// One apply; a failure of the whole batch (the socket, not a request: those are in the
+    /// result) is logged and answered with a full resync after the retry delay, so the loop lives on.
+    /// </summary>
+    private void TryApplyPending()
+    {
+        try
+        {
+            ApplyPending();
+        }
+        catch (Exception e) when (e is Netlink.NetlinkException or Netlink.NetlinkOverflowException or Netlink.NetlinkProtocolException)
+        {
+            LogApplyFailed(e.Message);
+            lock (gate)
+            {
+                resyncRequested = true;
+                retryAt ??= options.TimeProvider.GetUtcNow() + options.RetryDelay;
+            }
         }
     }
 

@@ -127,4 +127,42 @@ public class RouteMessageTests
         Assert.Equal("10.1.0.0/24 via 10.0.0.9 table 254", route.ToString());
         Assert.Equal("blackhole 10.2.0.0/16 table 254", Route.Blackhole(IPNetwork.Parse("10.2.0.0/16")).ToString());
     }
+
+    [Fact]
+    public void Reads_the_kernels_IPv4_multipath_route()
+    {
+        // The kernel's RTM_NEWROUTE in a dump (strace -xx -e recvmsg ip -4 route show) for
+        // ip route add 10.3.0.0/24 proto 80 metric 7 nexthop via 10.0.0.2 dev v0 weight 1 nexthop via 10.0.0.3 dev v0 weight 2
+        // with v0 (index 3) down: the kernel flags the route and each hop RTNH_F_LINKDOWN.
+        var payload = Bytes.FromStrace(
+            @"\x02\x18\x00\x00\xfe\x50\x00\x01\x10\x00\x00\x00\x08\x00\x0f\x00\xfe\x00\x00\x00\x08\x00\x01\x00\x0a\x03\x00\x00\x08\x00\x06\x00"
+            + @"\x07\x00\x00\x00\x24\x00\x09\x00\x10\x00\x10\x00\x03\x00\x00\x00\x08\x00\x05\x00\x0a\x00\x00\x02\x10\x00\x10\x01\x03\x00\x00\x00"
+            + @"\x08\x00\x05\x00\x0a\x00\x00\x03");
+        Assert.True(RouteMessage.TryRead(payload, out var route));
+        Assert.Equal(IPNetwork.Parse("10.3.0.0/24"), route.Destination);
+        Assert.Equal((RouteTables.Main, (byte)80, 7u), (route.Table, route.Protocol, route.Metric));
+        NextHop[] hops = [new NextHop(IPAddress.Parse("10.0.0.2"), 3, 1), new NextHop(IPAddress.Parse("10.0.0.3"), 3, 2)];
+        Assert.Equal(hops, route.NextHops.ToArray());
+        var wanted = Route.Multipath(IPNetwork.Parse("10.3.0.0/24"), new NextHop(IPAddress.Parse("10.0.0.2")), new NextHop(IPAddress.Parse("10.0.0.3"), Weight: 2)) with { Protocol = 80, Metric = 7 };
+        Assert.True(wanted.IsSatisfiedBy(route));
+    }
+
+    [Fact]
+    public void Reads_the_kernels_IPv6_route_in_a_table_above_255()
+    {
+        // ip -6 route add 2001:db8:1::/64 via 2001:db8::9 proto 80 table 300, as the kernel dumps it
+        // (RTA_CACHEINFO and RTA_PREF included, metric 0 stored as 1024).
+        var payload = Bytes.FromStrace(
+            @"\x0a\x40\x00\x00\xfc\x50\x00\x01\x10\x00\x00\x00\x08\x00\x0f\x00\x2c\x01\x00\x00\x14\x00\x01\x00\x20\x01\x0d\xb8\x00\x01\x00\x00"
+            + @"\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x06\x00\x00\x04\x00\x00\x14\x00\x05\x00\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00"
+            + @"\x00\x00\x00\x09\x08\x00\x04\x00\x03\x00\x00\x00\x24\x00\x0c\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+            + @"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x14\x00\x00\x00\x00\x00");
+        Assert.True(RouteMessage.TryRead(payload, out var route));
+        Assert.Equal(IPNetwork.Parse("2001:db8:1::/64"), route.Destination);
+        Assert.Equal((300u, (byte)80, 1024u, 3), (route.Table, route.Protocol, route.Metric, route.InterfaceIndex));
+        Assert.Equal(IPAddress.Parse("2001:db8::9"), route.Gateway);
+        var wanted = Route.Via(IPNetwork.Parse("2001:db8:1::/64"), IPAddress.Parse("2001:db8::9")) with { Protocol = 80, Table = 300 };
+        Assert.True(wanted.IsSatisfiedBy(route));
+        Assert.Equal(wanted.Key with { Metric = 1024 }, route.Key);
+    }
 }
