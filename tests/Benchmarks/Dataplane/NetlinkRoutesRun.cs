@@ -57,6 +57,8 @@ public static class NetlinkRoutesRun
         using var ns = NetworkNamespace.OpenByName(netns);
         using var kernel = Rtnetlink.Open(ns);
         var start = BitConverter.ToUInt32(first.GetAddressBytes().Reverse().ToArray());
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var batch = new RouteBatch();
         var bytes = new byte[4];
@@ -73,6 +75,8 @@ public static class NetlinkRoutesRun
         var built = clock.Elapsed;
         var result = kernel.Routes.Send(batch, perDatagram);
         var total = clock.Elapsed;
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuBefore;
         if (!result.Succeeded)
         {
             Console.Error.WriteLine($"netlink-routes: {result.Errors.Count} refused; first: {result.Errors[0]}");
@@ -80,7 +84,7 @@ public static class NetlinkRoutesRun
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"n={count} build_s={built.TotalSeconds:0.000} send_s={(total - built).TotalSeconds:0.000} total_s={total.TotalSeconds:0.000} errors={result.Errors.Count} peak_rss_mib={Environment.WorkingSet / (1 << 20)}"));
+            $"n={count} build_s={built.TotalSeconds:0.000} send_s={(total - built).TotalSeconds:0.000} total_s={total.TotalSeconds:0.000} cpu_s={cpu.TotalSeconds:0.000} errors={result.Errors.Count} peak_rss_mib={Environment.WorkingSet / (1 << 20)}"));
         return result.Succeeded ? 0 : 1;
     }
 }
