@@ -96,9 +96,20 @@ public sealed record Route
             return false;
         }
 
-        for (var i = 0; i < wanted.Length; i++)
+        // The kernel may list the paths in another order than they were given (IPv6 siblings).
+        Span<bool> used = wanted.Length <= 64 ? stackalloc bool[wanted.Length] : new bool[wanted.Length];
+        foreach (var hop in wanted)
         {
-            if (!wanted[i].IsSatisfiedBy(got[i]))
+            var found = false;
+            for (var j = 0; j < got.Length && !found; j++)
+            {
+                if (!used[j] && hop.IsSatisfiedBy(got[j]))
+                {
+                    used[j] = found = true;
+                }
+            }
+
+            if (!found)
             {
                 return false;
             }

@@ -121,6 +121,17 @@ public class RouteMessageTests
     }
 
     [Fact]
+    public void Multipath_is_satisfied_whatever_the_order_of_its_paths()
+    {
+        var a = new NextHop(IPAddress.Parse("10.0.0.2"), 3);
+        var b = new NextHop(IPAddress.Parse("10.0.0.3"), 3, Weight: 2);
+        var wanted = Route.Multipath(IPNetwork.Parse("10.3.0.0/24"), a, b);
+        Assert.True(wanted.IsSatisfiedBy(Route.Multipath(IPNetwork.Parse("10.3.0.0/24"), b, a)));
+        Assert.False(wanted.IsSatisfiedBy(Route.Multipath(IPNetwork.Parse("10.3.0.0/24"), a, a)));
+        Assert.False(wanted.IsSatisfiedBy(Route.Multipath(IPNetwork.Parse("10.3.0.0/24"), a)));
+    }
+
+    [Fact]
     public void Describes_itself_as_ip_route_does()
     {
         var route = Route.Via(IPNetwork.Parse("10.1.0.0/24"), IPAddress.Parse("10.0.0.9"));
