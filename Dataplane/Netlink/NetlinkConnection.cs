@@ -16,18 +16,29 @@ public sealed class NetlinkConnection : IDisposable
     public const int DefaultMessagesPerDatagram = 1024;
 
     private const int MaxDatagramBytes = 256 << 10;
+
+    // What one error answer costs in the receive buffer (skb truesize, not its 36 bytes).
+    private const int ErrorAnswerCost = 1024;
     private const int MaxDumpRestarts = 10;
 
     private readonly Lock gate = new();
     private readonly NetlinkMessageBuilder builder = new(64 << 10);
     private readonly byte[] receiveBuffer = new byte[64 << 10];
     private readonly NetlinkSocket socket;
+    private readonly int datagramBytes;
+    private readonly int requestsInFlight;
     private uint nextSequence;
 
     private NetlinkConnection(NetlinkSocket socket)
     {
         this.socket = socket;
         nextSequence = (uint)Environment.TickCount;
+
+        // Without CAP_NET_ADMIN the FORCE options fail and the buffers stop at the sysctl maxima:
+        // keep each datagram within the send buffer (the kernel refuses larger ones, EMSGSIZE) and
+        // each datagram's worst case of answers within the receive buffer (else ENOBUFS loses them).
+        datagramBytes = Math.Clamp(socket.SendBufferSize - (16 << 10), 4 << 10, MaxDatagramBytes);
+        requestsInFlight = Math.Max(16, socket.ReceiveBufferSize / ErrorAnswerCost);
     }
 
     /// <summary>A connection to the kernel of <paramref name="ns"/> (null: the calling thread's namespace).</summary>
@@ -139,11 +150,12 @@ public sealed class NetlinkConnection : IDisposable
             var last = unchecked(first + (uint)(count - 1));
             var done = false;
             var index = 0;
+            var perDatagram = Math.Clamp(messagesPerDatagram, 1, requestsInFlight);
             while (index < count)
             {
                 builder.Clear();
-                var end = Math.Min(count, index + messagesPerDatagram);
-                for (; index < end && builder.Length < MaxDatagramBytes; index++)
+                var end = Math.Min(count, index + perDatagram);
+                for (; index < end && builder.Length < datagramBytes; index++)
                 {
                     batch.Write(builder, index, unchecked(first + (uint)index));
                 }

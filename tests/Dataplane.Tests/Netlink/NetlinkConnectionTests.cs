@@ -46,4 +46,23 @@ public class NetlinkConnectionTests
         ns.Kernel.Routes.Add(Route.Via(IPNetwork.Parse("10.1.0.0/24"), IPAddress.Parse("10.0.0.9")));
         Assert.Single(ns.Kernel.Routes.List(table: RouteTables.Main, protocol: RouteProtocols.Boot), r => r.Destination.ToString() == "10.1.0.0/24");
     }
+
+    [SkippableFact]
+    public async Task Small_socket_buffers_shrink_the_datagrams_so_no_answer_is_lost()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("smallbuf");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var connection = NetlinkConnection.Open(ns.Namespace, bufferBytes: 64 << 10);
+        var batch = new RouteBatch();
+        for (var i = 0; i < 5000; i++)
+        {
+            // Every one refused: the worst case for the receive buffer.
+            batch.Add(Route.Via(new IPNetwork(new IPAddress(new byte[] { 20, (byte)(i >> 8), (byte)i, 0 }), 24), IPAddress.Parse("10.9.9.9")));
+        }
+
+        var result = connection.Send(batch, messagesPerDatagram: 4096);
+
+        Assert.Equal(5000, result.Errors.Count);
+        Assert.Equal(Enumerable.Range(0, 5000), result.Errors.Select(e => e.Index));
+    }
 }
