@@ -60,7 +60,10 @@ public sealed partial class RouteTable
         kernelOwned.Clear();
         foreach (var route in kernel.ListByProtocol(options.Protocol))
         {
-            kernelOwned.TryAdd(KeyOf(route), route);
+            if (Manages(route))
+            {
+                kernelOwned.TryAdd(KeyOf(route), route);
+            }
         }
 
         conflicts.Clear();
@@ -229,6 +232,11 @@ public sealed partial class RouteTable
 
     private void ObserveRoute(Route route, bool removed)
     {
+        if (!Manages(route))
+        {
+            return;
+        }
+
         var key = KeyOf(route);
         Route? wanted;
         lock (gate)

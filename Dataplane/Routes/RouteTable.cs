@@ -97,6 +97,7 @@ public sealed partial class RouteTable : IDisposable
     public void Set(Route route)
     {
         ArgumentNullException.ThrowIfNull(route);
+        EnsureManaged(route);
         var normalized = Normalize(route);
         lock (gate)
         {
@@ -141,6 +142,7 @@ public sealed partial class RouteTable : IDisposable
         var next = new Dictionary<RouteKey, Route>();
         foreach (var route in routes)
         {
+            EnsureManaged(route);
             var normalized = Normalize(route);
             next[KeyOf(normalized)] = normalized;
         }
@@ -196,6 +198,21 @@ public sealed partial class RouteTable : IDisposable
     {
         ArgumentNullException.ThrowIfNull(route);
         return new RouteKey(route.Table, route.Destination, route.NormalizedMetric);
+    }
+
+    /// <summary>Whether a route is in a table and family this instance manages.</summary>
+    public bool Manages(Route route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return (options.Tables is null || options.Tables.Contains(route.Table)) && (options.Family is null || options.Family == route.Family);
+    }
+
+    private void EnsureManaged(Route route)
+    {
+        if (!Manages(route))
+        {
+            throw new ArgumentException($"route {route} is outside this route table (tables {(options.Tables is null ? "all" : string.Join(",", options.Tables))}, family {options.Family?.ToString() ?? "both"})", nameof(route));
+        }
     }
 
     private Route Normalize(Route route) => route with { Protocol = options.Protocol, Metric = route.NormalizedMetric };

@@ -6,6 +6,15 @@ public sealed record RouteTableOptions
     /// <summary>rtm_protocol of every route the table installs; routes with any other protocol are never touched.</summary>
     public byte Protocol { get; init; } = RouteProtocols.Routing;
 
+    /// <summary>
+    /// The tables this instance manages (null: every table). Two instances with the same protocol
+    /// must manage disjoint tables or families, or each deletes what the other installs.
+    /// </summary>
+    public IReadOnlySet<uint>? Tables { get; init; }
+
+    /// <summary>The family this instance manages (null: IPv4 and IPv6).</summary>
+    public System.Net.Sockets.AddressFamily? Family { get; init; }
+
     /// <summary>How long to let a burst of changes gather before applying them in one batch.</summary>
     public TimeSpan CoalesceDelay { get; init; } = TimeSpan.FromMilliseconds(5);
 

@@ -45,6 +45,22 @@ public class RouteTableTests
     }
 
     [Fact]
+    public void Two_tables_with_one_protocol_keep_to_their_own_tables()
+    {
+        var kernel = new FakeKernelRoutes();
+        using var main = new RouteTable(kernel, null, new RouteTableOptions { Tables = new HashSet<uint> { RouteTables.Main } });
+        using var other = new RouteTable(kernel, null, new RouteTableOptions { Tables = new HashSet<uint> { 100 } });
+        main.Set(Via("10.1.0.0/24", "10.0.0.1"));
+        other.Set(Via("10.2.0.0/24", "10.0.0.1") with { Table = 100 });
+        Assert.Throws<ArgumentException>(() => main.Set(Via("10.3.0.0/24", "10.0.0.1") with { Table = 100 }));
+
+        main.Apply();
+        other.Apply();
+        Assert.Equal(0, main.Apply().Changed);
+        Assert.Equal(2, kernel.Routes.Count);
+    }
+
+    [Fact]
     public void A_key_another_owner_holds_is_a_conflict_until_they_let_go()
     {
         var kernel = new FakeKernelRoutes();
