@@ -10,11 +10,17 @@ using Routing.Benchmarks.Dataplane;
 // line rather than into a config's default job, because such a job would override --job.
 // Build with -c Release: the code measured is this build's.
 //
-// `iptables-apply …` is not BenchmarkDotNet: it is the timed run behind bench/iptables-apply
-// (real iptables-restore in namespaces the script made).
+// Modes that are not BenchmarkDotNet runs, each the timed part of a bench/ script:
+// `iptables-apply …` (real iptables-restore in namespaces the script made) and
+// `netlink-routes …` (routes installed once in a namespace, see Dataplane/NetlinkRoutesRun.cs).
 if (args is ["iptables-apply", .. var rest])
 {
     return await IptablesApplyRun.RunAsync(rest);
+}
+
+if (args is ["netlink-routes", .. var routesArgs])
+{
+    return NetlinkRoutesRun.Run(routesArgs);
 }
 
 var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];

@@ -1,0 +1,8 @@
+namespace Routing.Dataplane.Routes;
+
+public enum RouteChangeKind
+{
+    Add,
+    Replace,
+    Delete,
+}

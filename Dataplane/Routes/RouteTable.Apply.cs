@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using Routing.Dataplane.Monitor;
+using Routing.Dataplane.Native;
+using Routing.Dataplane.Netlink;
+
+namespace Routing.Dataplane.Routes;
+
+public sealed partial class RouteTable
+{
+    /// <summary>Dumps the kernel's routes of this protocol and makes them the desired ones, in one batch.</summary>
+    public RouteTableApplyResult Apply()
+    {
+        RequestResync();
+        return ApplyPending();
+    }
+
+    /// <summary>
+    /// Applies what changed since the last apply: the keys made dirty by <see cref="Set(Route)"/>,
+    /// <see cref="Remove(RouteKey)"/> and notifications, or everything after a resync request.
+    /// Notifications waiting in the monitor are taken in first.
+    /// </summary>
+    public RouteTableApplyResult ApplyPending()
+    {
+        lock (applyGate)
+        {
+            DrainChanges();
+            var clock = Stopwatch.StartNew();
+            bool full;
+            HashSet<RouteKey> keys;
+            Dictionary<RouteKey, Route> wanted;
+            lock (gate)
+            {
+                full = resyncRequested;
+                resyncRequested = false;
+                keys = dirty;
+                dirty = [];
+                wanted = full ? new Dictionary<RouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
+            }
+
+            if (full)
+            {
+                Resync(keys, wanted);
+            }
+
+            var (batch, batchKeys) = Plan(keys, wanted);
+            var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
+            var outcome = Record(batch, batchKeys, result, full, clock);
+            if (outcome.Changed > 0 || outcome.Errors.Count > 0)
+            {
+                LogApplied(outcome.Added, outcome.Replaced, outcome.Deleted, outcome.Errors.Count, outcome.Conflicts.Count, full, clock.Elapsed.TotalMilliseconds);
+                Applied?.Invoke(outcome);
+            }
+
+            return outcome;
+        }
+    }
+
+    private void Resync(HashSet<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
+    {
+        kernelOwned.Clear();
+        foreach (var route in kernel.ListByProtocol(options.Protocol))
+        {
+            if (Manages(route))
+            {
+                kernelOwned.TryAdd(KeyOf(route), route);
+            }
+        }
+
+        conflicts.Clear();
+        keys.UnionWith(wanted.Keys);
+        keys.UnionWith(kernelOwned.Keys);
+    }
+
+    private (RouteBatch Batch, List<RouteKey> Keys) Plan(HashSet<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
+    {
+        var batch = new RouteBatch();
+        var batchKeys = new List<RouteKey>();
+        foreach (var key in keys)
+        {
+            wanted.TryGetValue(key, out var route);
+            kernelOwned.TryGetValue(key, out var actual);
+            if (route is not null)
+            {
+                if (actual is null)
+                {
+                    // A key someone took from us is taken back; a key another owner held first is theirs.
+                    if (takenFromUs.Contains(key))
+                    {
+                        batch.Replace(route);
+                    }
+                    else
+                    {
+                        batch.Add(route);
+                    }
+                }
+                else if (!route.IsSatisfiedBy(actual))
+                {
+                    batch.Replace(route);
+                }
+                else
+                {
+                    continue;
+                }
+            }
+            else if (actual is not null)
+            {
+                batch.Delete(actual);
+            }
+            else
+            {
+                continue;
+            }
+
+            batchKeys.Add(key);
+        }
+
+        return (batch, batchKeys);
+    }
+
+    private RouteTableApplyResult Record(RouteBatch batch, List<RouteKey> keys, NetlinkBatchResult result, bool full, Stopwatch clock)
+    {
+        var errors = new List<NetlinkRequestError>();
+        var failed = new Dictionary<int, NetlinkRequestError>();
+        foreach (var error in result.Errors)
+        {
+            failed[error.Index] = error;
+        }
+
+        int added = 0, replaced = 0, deleted = 0;
+        var retryKeys = new List<RouteKey>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var key = keys[i];
+            var kind = batch.KindOf(i);
+            if (failed.TryGetValue(i, out var error))
+            {
+                if (kind == RouteChangeKind.Add && error.Errno == Errno.EEXIST)
+                {
+                    // After a dump the holder is not ours: another owner's route. Between dumps our view
+                    // may lag the monitor, so look again before calling it a conflict.
+                    if (full)
+                    {
+                        if (conflicts.Add(key))
+                        {
+                            LogConflict(key.ToString());
+                        }
+                    }
+                    else
+                    {
+                        RequestResync();
+                    }
+
+                    continue;
+                }
+
+                if (kind == RouteChangeKind.Delete && error.Errno == Errno.ESRCH)
+                {
+                    kernelOwned.Remove(key);
+                    continue;
+                }
+
+                LogRequestFailed(error.Message);
+                errors.Add(error);
+                retryKeys.Add(key);
+                continue;
+            }
+
+            conflicts.Remove(key);
+            if ((repaired.Remove(key) | takenFromUs.Remove(key)) && kind != RouteChangeKind.Delete)
+            {
+                Repairs++;
+            }
+
+            switch (kind)
+            {
+                case RouteChangeKind.Delete:
+                    kernelOwned.Remove(key);
+                    deleted++;
+                    break;
+                case RouteChangeKind.Add:
+                    kernelOwned[key] = batch[i];
+                    added++;
+                    break;
+                default:
+                    kernelOwned[key] = batch[i];
+                    replaced++;
+                    break;
+            }
+        }
+
+        if (retryKeys.Count > 0)
+        {
+            lock (gate)
+            {
+                retry.UnionWith(retryKeys);
+                retryAt ??= options.TimeProvider.GetUtcNow() + options.RetryDelay;
+            }
+        }
+
+        return new RouteTableApplyResult(full, added, replaced, deleted, errors, [.. conflicts], clock.Elapsed);
+    }
+
+    /// <summary>Takes in the notifications waiting in the monitor (the applying thread only).</summary>
+    private void DrainChanges()
+    {
+        if (changes is null)
+        {
+            return;
+        }
+
+        while (changes.TryRead(out var change))
+        {
+            Observe(change);
+        }
+    }
+
+    private void Observe(NetlinkChange change)
+    {
+        switch (change)
+        {
+            case RouteChange { Route: var route, Removed: var removed }:
+                ObserveRoute(route, removed);
+                break;
+
+            // IPv4 routes through a device that goes down or away are flushed without notifications.
+            case LinkChange { Removed: true } or LinkChange { Link.IsUp: false }:
+            case MonitorOverflow:
+                RequestResync();
+                break;
+        }
+    }
+
+    private void ObserveRoute(Route route, bool removed)
+    {
+        if (!Manages(route))
+        {
+            return;
+        }
+
+        var key = KeyOf(route);
+        Route? wanted;
+        lock (gate)
+        {
+            desired.TryGetValue(key, out wanted);
+        }
+
+        if (route.Protocol == options.Protocol)
+        {
+            if (removed)
+            {
+                kernelOwned.Remove(key);
+                if (wanted is null)
+                {
+                    return;
+                }
+
+                repaired.Add(key);
+            }
+            else
+            {
+                kernelOwned[key] = route;
+                if (wanted is not null && wanted.IsSatisfiedBy(route))
+                {
+                    return;
+                }
+
+                // Ours changed under us (ip route change), or a route with our protocol we do not want.
+                if (wanted is not null)
+                {
+                    repaired.Add(key);
+                }
+            }
+        }
+        else if (removed)
+        {
+            // The other owner let go: the key may be ours to take now.
+            if (!conflicts.Remove(key))
+            {
+                return;
+            }
+        }
+        else if (kernelOwned.Remove(key))
+        {
+            // Our route was replaced by someone else's (ip route replace without our protocol): take it back.
+            takenFromUs.Add(key);
+        }
+        else
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            dirty.Add(key);
+            signal.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Routing.Dataplane.Routes;
+
+/// <summary>How a <see cref="RouteTable"/> applies: whose routes it owns, how it batches and how soon it reacts.</summary>
+public sealed record RouteTableOptions
+{
+    /// <summary>rtm_protocol of every route the table installs; routes with any other protocol are never touched.</summary>
+    public byte Protocol { get; init; } = RouteProtocols.Routing;
+
+    /// <summary>
+    /// The tables this instance manages (null: every table). Two instances with the same protocol
+    /// must manage disjoint tables or families, or each deletes what the other installs.
+    /// </summary>
+    public IReadOnlySet<uint>? Tables { get; init; }
+
+    /// <summary>The family this instance manages (null: IPv4 and IPv6).</summary>
+    public System.Net.Sockets.AddressFamily? Family { get; init; }
+
+    /// <summary>How long to let a burst of changes gather before applying them in one batch.</summary>
+    public TimeSpan CoalesceDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A full dump-and-diff this often, whatever the monitor said (felix: 90 s).</summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>After a request the kernel refused (a device not up yet), try again this much later.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int MessagesPerDatagram { get; init; } = Netlink.NetlinkConnection.DefaultMessagesPerDatagram;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
