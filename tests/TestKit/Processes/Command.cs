@@ -39,8 +39,16 @@ public static class Command
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         if (standardInput is not null)
         {
-            await process.StandardInput.WriteAsync(standardInput).ConfigureAwait(false);
-            process.StandardInput.Close();
+            try
+            {
+                await process.StandardInput.WriteAsync(standardInput).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The command exited without reading all of its input (EPIPE): its exit status and
+                // output say what happened, as they would in a shell pipeline.
+            }
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
