@@ -1,4 +1,5 @@
 using Routing.Agent.Api.V1;
+using Routing.Agent.Ipam;
 using Routing.Agent.Peering;
 using Routing.Bgp.Rib;
 using Routing.Bgp.Wire;
@@ -7,8 +8,11 @@ using Routing.Bgp.Wire.Attributes;
 namespace Routing.Agent.Api;
 
 /// <summary>The handlers of the agent's API: read-only views of the running speaker.</summary>
-public sealed class AgentApi(BgpService bgp)
+public sealed class AgentApi(BgpService bgp, IpamService? ipam = null)
 {
+    /// <summary>The IPAM calls, or UNAVAILABLE when this agent serves no IPAM.</summary>
+    public IpamService Ipam => ipam ?? throw new ApiException(14, "this agent serves no IPAM (no datastore for it)");
+
     public Task<GetBgpStatusResponse> GetBgpStatusAsync(GetBgpStatusRequest request, CancellationToken cancellationToken)
     {
         var response = new GetBgpStatusResponse { Node = bgp.NodeName, StartedUnixMs = bgp.Started.ToUnixTimeMilliseconds() };

@@ -52,6 +52,10 @@ public sealed class ApiServer : IAsyncDisposable
         var app = builder.Build();
         MapUnary(app, "GetBgpStatus", GetBgpStatusRequest.Parser, api.GetBgpStatusAsync);
         MapUnary(app, "ListBgpRoutes", ListBgpRoutesRequest.Parser, api.ListBgpRoutesAsync);
+        MapUnary<IpamAssignRequest, IpamAssignResponse>(app, "IpamAssign", IpamAssignRequest.Parser, (r, ct) => api.Ipam.AssignAsync(r, ct));
+        MapUnary<IpamReleaseRequest, IpamReleaseResponse>(app, "IpamRelease", IpamReleaseRequest.Parser, (r, ct) => api.Ipam.ReleaseAsync(r, ct));
+        MapUnary<IpamGetRequest, IpamAssignResponse>(app, "IpamGet", IpamGetRequest.Parser, (r, ct) => api.Ipam.GetAsync(r, ct));
+        MapUnary<IpamStatusRequest, IpamStatusResponse>(app, "IpamStatus", IpamStatusRequest.Parser, (r, ct) => api.Ipam.StatusAsync(r, ct));
         await app.StartAsync().ConfigureAwait(false);
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new ApiServer(app, socketPath);

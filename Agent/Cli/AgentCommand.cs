@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Api;
 using Routing.Agent.Datastore;
+using Routing.Agent.Ipam;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 
@@ -60,13 +61,17 @@ internal static partial class AgentCommand
             return 1;
         }
 
+        // IPAM records live in the same datastore (for file:PATH, in the journal beside the file).
+        var records = ResourceStores.Open(uri);
+        await using (records.ConfigureAwait(false))
         await using (store.ConfigureAwait(false))
         {
+            var ipam = new IpamService(nodeName, new ResourceIpamStore(records), () => store.Current);
             var bgp = new BgpService(nodeName, loggerFactory);
             await using (bgp.ConfigureAwait(false))
             {
                 await bgp.ApplyAsync(plan).ConfigureAwait(false);
-                var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp), loggerFactory).ConfigureAwait(false);
+                var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
                 await using (api.ConfigureAwait(false))
                 {
                     store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
