@@ -28,6 +28,7 @@ public static class RoutingCommand
             BgpCommand.Create(),
             ApplyCommand.Create(),
             GetCommand.Create(),
+            IpamCommand.Create(),
         };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).
