@@ -44,11 +44,20 @@ public sealed class LinkOperations
     public Link? Create(LinkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        connection.Execute(
-            NetlinkMessageType.NewLink,
-            NetlinkMessageFlags.Create | NetlinkMessageFlags.Exclusive,
-            $"create {spec.Kind} link {spec.Name}",
-            b => LinkMessage.WriteCreate(b, spec));
+        try
+        {
+            connection.Execute(
+                NetlinkMessageType.NewLink,
+                NetlinkMessageFlags.Create | NetlinkMessageFlags.Exclusive,
+                $"create {spec.Kind} link {spec.Name}",
+                b => LinkMessage.WriteCreate(b, spec));
+        }
+        catch (NetlinkException e) when (spec.Kind is "ipip" or "vxlan" && KernelFeatures.IsMissingKind(e))
+        {
+            // Tunnel kinds live in modules a kernel may lack: say which, and what to use instead.
+            throw new KernelFeatureMissingException(spec.Kind, KernelFeatures.AlternativeTo(spec.Kind), e);
+        }
+
         return spec.Namespace is null ? Get(spec.Name) : null;
     }
 

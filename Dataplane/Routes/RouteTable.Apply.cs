@@ -39,10 +39,10 @@ public sealed partial class RouteTable
 
             if (full)
             {
-                Resync(keys, wanted);
+                Resync();
             }
 
-            var (batch, batchKeys) = Plan(keys, wanted);
+            var (batch, batchKeys) = Plan(full ? FullKeys(wanted) : keys, wanted);
             var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
             var outcome = Record(batch, batchKeys, result, full, clock);
             if (outcome.Changed > 0 || outcome.Errors.Count > 0)
@@ -55,10 +55,12 @@ public sealed partial class RouteTable
         }
     }
 
-    private void Resync(HashSet<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
+    private void Resync()
     {
+        var routes = kernel.ListByProtocol(options.Protocol);
         kernelOwned.Clear();
-        foreach (var route in kernel.ListByProtocol(options.Protocol))
+        kernelOwned.EnsureCapacity(routes.Count);
+        foreach (var route in routes)
         {
             if (Manages(route))
             {
@@ -67,11 +69,30 @@ public sealed partial class RouteTable
         }
 
         conflicts.Clear();
-        keys.UnionWith(wanted.Keys);
-        keys.UnionWith(kernelOwned.Keys);
     }
 
-    private (RouteBatch Batch, List<RouteKey> Keys) Plan(HashSet<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
+    /// <summary>
+    /// After a dump every key that can need work is wanted or ours in the kernel; a dirty key that is
+    /// neither needs none. Enumerated rather than collected into a set: at a million routes the set
+    /// alone costs as much as the diff.
+    /// </summary>
+    private IEnumerable<RouteKey> FullKeys(Dictionary<RouteKey, Route> wanted)
+    {
+        foreach (var key in wanted.Keys)
+        {
+            yield return key;
+        }
+
+        foreach (var key in kernelOwned.Keys)
+        {
+            if (!wanted.ContainsKey(key))
+            {
+                yield return key;
+            }
+        }
+    }
+
+    private (RouteBatch Batch, List<RouteKey> Keys) Plan(IEnumerable<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
     {
         var batch = new RouteBatch();
         var batchKeys = new List<RouteKey>();

@@ -26,7 +26,7 @@ public sealed partial class RouteTable : IDisposable
 
     // Desired state and the work it implies; written by any thread.
     private readonly Lock gate = new();
-    private readonly Dictionary<RouteKey, Route> desired = [];
+    private Dictionary<RouteKey, Route> desired = [];
     private HashSet<RouteKey> dirty = [];
     private readonly HashSet<RouteKey> retry = [];
     private DateTimeOffset? retryAt;
@@ -139,7 +139,7 @@ public sealed partial class RouteTable : IDisposable
     public void SetAll(IEnumerable<Route> routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var next = new Dictionary<RouteKey, Route>();
+        var next = new Dictionary<RouteKey, Route>(routes.TryGetNonEnumeratedCount(out var count) ? count : 0);
         foreach (var route in routes)
         {
             EnsureManaged(route);
@@ -149,28 +149,28 @@ public sealed partial class RouteTable : IDisposable
 
         lock (gate)
         {
-            foreach (var (key, route) in desired)
+            // A full resync pending looks at every key anyway: marking a million keys dirty for it
+            // would only double the work.
+            if (!resyncRequested)
             {
-                if (!next.TryGetValue(key, out var wanted) || !wanted.Equals(route))
+                foreach (var (key, route) in desired)
                 {
-                    dirty.Add(key);
+                    if (!next.TryGetValue(key, out var wanted) || !wanted.Equals(route))
+                    {
+                        dirty.Add(key);
+                    }
+                }
+
+                foreach (var key in next.Keys)
+                {
+                    if (!desired.ContainsKey(key))
+                    {
+                        dirty.Add(key);
+                    }
                 }
             }
 
-            foreach (var key in next.Keys)
-            {
-                if (!desired.ContainsKey(key))
-                {
-                    dirty.Add(key);
-                }
-            }
-
-            desired.Clear();
-            foreach (var (key, route) in next)
-            {
-                desired[key] = route;
-            }
-
+            desired = next;
             signal.TrySetResult();
         }
     }
@@ -215,7 +215,11 @@ public sealed partial class RouteTable : IDisposable
         }
     }
 
-    private Route Normalize(Route route) => route with { Protocol = options.Protocol, Metric = route.NormalizedMetric };
+    // A route already in normal form is kept as it is: at a million routes a copy of each costs
+    // an allocation per route on every SetAll.
+    private Route Normalize(Route route) =>
+        route.Protocol == options.Protocol && route.Metric == route.NormalizedMetric ? route
+        : route with { Protocol = options.Protocol, Metric = route.NormalizedMetric };
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

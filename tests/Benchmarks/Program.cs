@@ -12,15 +12,15 @@ using Routing.Benchmarks.Dataplane;
 //
 // Modes that are not BenchmarkDotNet runs, each the timed part of a bench/ script:
 // `iptables-apply …` (real iptables-restore in namespaces the script made) and
-// `netlink-routes …` (routes installed once in a namespace, see Dataplane/NetlinkRoutesRun.cs).
+// `routes …` (routes installed, removed and diffed in a namespace, see Dataplane/RoutesRun.cs).
 if (args is ["iptables-apply", .. var rest])
 {
     return await IptablesApplyRun.RunAsync(rest);
 }
 
-if (args is ["netlink-routes", .. var routesArgs])
+if (args is ["routes", .. var routesArgs])
 {
-    return NetlinkRoutesRun.Run(routesArgs);
+    return RoutesRun.Run(routesArgs);
 }
 
 var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];
