@@ -50,32 +50,27 @@ public sealed partial class IpamAllocator
         try
         {
             // 1. The node's own blocks.
-            var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
-            foreach (var cidr in owned)
+            var tried = new HashSet<IPNetwork>();
+            await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
+
+            // 2. New blocks claimed for the node, up to its limit: one claim at a time per node, or a
+            // burst of pods on a node would claim a block each. Whoever waited looks at the node's
+            // blocks again first: the claim it waited for may have room for it.
+            while (got.Count < count)
             {
-                if (got.Count == count)
+                using (await claimLocks.EnterAsync(node, cancellationToken).ConfigureAwait(false))
                 {
-                    break;
-                }
+                    var blocks = await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
+                    if (got.Count == count || (options.MaxBlocksPerHost > 0 && blocks >= options.MaxBlocksPerHost)
+                        || await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false) is not { } claimed)
+                    {
+                        break;
+                    }
 
-                if (PoolOf(pools, cidr) is { } pool)
-                {
-                    got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                    tried.Add(claimed);
+                    var pool = PoolOf(pools, claimed)!.Value;
+                    got.AddRange(await AssignFromBlockAsync(claimed, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
                 }
-            }
-
-            // 2. New blocks claimed for the node, up to its limit.
-            var blocks = owned.Count;
-            while (got.Count < count && (options.MaxBlocksPerHost == 0 || blocks < options.MaxBlocksPerHost))
-            {
-                if (await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false) is not { } claimed)
-                {
-                    break;
-                }
-
-                blocks++;
-                var pool = PoolOf(pools, claimed)!.Value;
-                got.AddRange(await AssignFromBlockAsync(claimed, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
             }
 
             // 3. Borrowed from other nodes' blocks, when allowed.
@@ -110,6 +105,34 @@ public sealed partial class IpamAllocator
             await ReleaseAsync(got.Select(a => new AddressRelease(a.Address, a.SequenceNumber)), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Allocates from the node's blocks not tried yet, adding to <paramref name="got"/>; returns how many blocks the node holds.</summary>
+    private async Task<int> AssignFromOwnBlocksAsync(
+        IReadOnlyList<PoolLayout> pools,
+        string node,
+        int count,
+        AllocationAttribute attribute,
+        Func<IPAddress, bool> reserved,
+        HashSet<IPNetwork> tried,
+        List<IpamAllocation> got,
+        CancellationToken cancellationToken)
+    {
+        var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
+        foreach (var cidr in owned)
+        {
+            if (got.Count == count)
+            {
+                break;
+            }
+
+            if (tried.Add(cidr) && PoolOf(pools, cidr) is { } pool)
+            {
+                got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return owned.Count;
     }
 
     private IpamException Exhausted(AddressFamily family, string node, int wanted, int found, IReadOnlyList<PoolLayout> pools)
@@ -159,6 +182,7 @@ public sealed partial class IpamAllocator
         var counted = 0;
         var reclaimed = false;
         IReadOnlyList<BlockAllocation> taken = [];
+        using var turn = await blockLocks.EnterAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
             for (var attempt = 1; ; attempt++)

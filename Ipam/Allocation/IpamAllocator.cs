@@ -21,6 +21,8 @@ public sealed partial class IpamAllocator
     private readonly IpamOptions options;
     private readonly INodeSelectorEvaluator selectors;
     private readonly ConflictBackoff backoff;
+    private readonly KeyedLock blockLocks = new();
+    private readonly KeyedLock claimLocks = new();
 
     public IpamAllocator(
         IIpamStore store,
