@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Routing.Benchmarks.Dataplane;
+using Routing.Benchmarks.Ipam;
 
 // Runs the hot-path benchmarks of every project; pick with --filter, e.g. --filter '*Codec*'.
 //
@@ -11,12 +12,19 @@ using Routing.Benchmarks.Dataplane;
 // Build with -c Release: the code measured is this build's.
 //
 // `iptables-apply …` is not BenchmarkDotNet: it is the timed run behind bench/iptables-apply
-// (real iptables-restore in namespaces the script made).
+// (real iptables-restore in namespaces the script made). `ipam …` is the timed run behind
+// bench/ipam (a real etcd and a file store the script made).
 if (args is ["iptables-apply", .. var rest])
 {
     return await IptablesApplyRun.RunAsync(rest);
 }
 
+if (args is ["ipam", .. var ipamArgs])
+{
+    return await IpamThroughputRun.RunAsync(ipamArgs);
+}
+
 var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+// By a type of this assembly: the agent's (referenced for bench/ipam) Program is another.
+BenchmarkSwitcher.FromAssembly(typeof(IpamThroughputRun).Assembly).Run(arguments);
 return 0;
