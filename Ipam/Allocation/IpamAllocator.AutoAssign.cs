@@ -162,10 +162,8 @@ public sealed partial class IpamAllocator
     }
 
     /// <summary>
-    /// Allocates up to <paramref name="count"/> addresses from one block. The handle is counted up
-    /// before the block is written, and down again for whatever the block write did not take, so a
-    /// crash in between leaves a handle that counts too many (harmless) rather than an allocation no
-    /// handle knows of.
+    /// Allocates up to <paramref name="count"/> addresses from one block, in one block write with
+    /// whatever else this allocator wants from the block at the same moment (<see cref="BlockBatch"/>).
     /// </summary>
     private async Task<IReadOnlyList<IpamAllocation>> AssignFromBlockAsync(
         IPNetwork cidr,
@@ -176,66 +174,37 @@ public sealed partial class IpamAllocator
         string? affineTo,
         CancellationToken cancellationToken)
     {
-        var handleId = attribute.HandleId!;
-        var name = Addresses.BlockCidr.NameOf(cidr);
-        var blockKey = cidr.ToString();
-        var counted = 0;
-        var reclaimed = false;
+        var request = new BlockRequest(count, attribute, reserved);
         IReadOnlyList<BlockAllocation> taken = [];
-        using var turn = await blockLocks.EnterAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                var read = await store.Blocks.GetAsync(name, cancellationToken).ConfigureAwait(false);
-                if (read is null)
-                {
-                    // The node's affinity outlived its block (a claim that crashed, a block deleted by
-                    // hand): claim it again, or give it up if another node got the block.
-                    if (affineTo is null || reclaimed || !await ClaimBlockAsync(cidr, affineTo, cancellationToken).ConfigureAwait(false))
-                    {
-                        return [];
-                    }
-
-                    reclaimed = true;
-                    continue;
-                }
-
-                var block = read.Value;
-                if (block.Deleted || (affineTo is not null && block.AffineNode != affineTo))
-                {
-                    return [];
-                }
-
-                var planned = block.AutoAssign(count, attribute, reserved);
-                if (planned.Count == 0)
-                {
-                    return [];
-                }
-
-                if (planned.Count > counted)
-                {
-                    await ChangeHandleAsync(handleId, blockKey, planned.Count - counted, cancellationToken).ConfigureAwait(false);
-                    counted = planned.Count;
-                }
-
-                try
-                {
-                    await store.Blocks.UpdateAsync(block, read.Revision, cancellationToken).ConfigureAwait(false);
-                    taken = planned;
-                    return [.. planned.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, handleId, a.SequenceNumber))];
-                }
-                catch (IpamStoreException e) when (IsRetryable(e))
-                {
-                    await backoff.WaitAsync(attempt, $"allocating from block {cidr}", cancellationToken).ConfigureAwait(false);
-                }
-            }
+            taken = await SubmitAsync(cidr, affineTo, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return [.. taken.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, request.HandleId, a.SequenceNumber))];
         }
         finally
         {
-            if (counted > taken.Count)
+            // Counted up for more than the block gave (it filled, the write failed): count down again.
+            // A cancelled caller waits for its batch first, which may still give it addresses.
+            if (cancellationToken.IsCancellationRequested)
             {
-                await ChangeHandleAsync(handleId, blockKey, taken.Count - counted, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    taken = await request.Done.Task.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IpamException or IpamStoreException or IOException)
+                {
+                    taken = [];
+                }
+
+                if (taken.Count > 0)
+                {
+                    await ReleaseAsync(taken.Select(a => new AddressRelease(a.Address, a.SequenceNumber)), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            if (request.Counted > taken.Count)
+            {
+                await ChangeHandleAsync(request.HandleId, cidr.ToString(), taken.Count - request.Counted, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
