@@ -51,25 +51,45 @@ public sealed partial class IpamAllocator
         {
             // 1. The node's own blocks.
             var tried = new HashSet<IPNetwork>();
+            var seen = ClaimsOf(node);
             await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
 
             // 2. New blocks claimed for the node, up to its limit: one claim at a time per node, or a
-            // burst of pods on a node would claim a block each. Whoever waited looks at the node's
-            // blocks again first: the claim it waited for may have room for it.
+            // burst of pods on a node would claim a block each. Whoever finds that another request
+            // claimed one meanwhile tries that block first; the addresses are taken outside the
+            // lock, so that the waiters share block writes rather than queue for one each.
             while (got.Count < count)
             {
+                IPNetwork? claimed = null;
                 using (await claimLocks.EnterAsync(node, cancellationToken).ConfigureAwait(false))
                 {
-                    var blocks = await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
-                    if (got.Count == count || (options.MaxBlocksPerHost > 0 && blocks >= options.MaxBlocksPerHost)
-                        || await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false) is not { } claimed)
+                    if (ClaimsOf(node) == seen)
                     {
-                        break;
+                        if (options.MaxBlocksPerHost > 0 && (await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false)).Count >= options.MaxBlocksPerHost)
+                        {
+                            break;
+                        }
+
+                        claimed = await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false);
+                        if (claimed is null)
+                        {
+                            break;
+                        }
+
+                        claimGenerations.AddOrUpdate(node, 1, static (_, n) => n + 1);
                     }
 
-                    tried.Add(claimed);
-                    var pool = PoolOf(pools, claimed)!.Value;
-                    got.AddRange(await AssignFromBlockAsync(claimed, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                    seen = ClaimsOf(node);
+                }
+
+                if (claimed is { } block)
+                {
+                    tried.Add(block);
+                    got.AddRange(await AssignFromBlockAsync(block, PoolOf(pools, block)!.Value, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                }
+                else
+                {
+                    await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -106,6 +126,8 @@ public sealed partial class IpamAllocator
             throw;
         }
     }
+
+    private int ClaimsOf(string node) => claimGenerations.GetValueOrDefault(node);
 
     /// <summary>Allocates from the node's blocks not tried yet, adding to <paramref name="got"/>; returns how many blocks the node holds.</summary>
     private async Task<int> AssignFromOwnBlocksAsync(

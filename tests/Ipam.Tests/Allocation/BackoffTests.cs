@@ -23,8 +23,11 @@ public class BackoffTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Counted once the timer is on the clock: the allocator waits on a task of its own, and a
+            // test that advances the clock as soon as it sees the count must not get there first.
+            var timer = clock.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref timers);
-            return clock.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 
