@@ -4,14 +4,17 @@ using Routing.Agent.Ipam;
 namespace Routing.Agent.Tests.Ipam;
 
 /// <summary>IPAM on the file store: several stores on one path, each with its own view and journal reader.</summary>
-public sealed class FileIpamTests : IAsyncDisposable
+public sealed class FileIpamTests : IAsyncLifetime
 {
     private readonly string directory = Directory.CreateTempSubdirectory("routing-ipam-file-").FullName;
     private readonly List<FileResourceStore> stores = [];
 
     private string ResourceFile => Path.Combine(directory, "cluster.yaml");
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 calls IAsyncLifetime's, not IAsyncDisposable's: the temp directory would stay behind.
+    public async Task DisposeAsync()
     {
         foreach (var store in stores)
         {
