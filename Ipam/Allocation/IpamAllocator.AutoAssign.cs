@@ -50,32 +50,47 @@ public sealed partial class IpamAllocator
         try
         {
             // 1. The node's own blocks.
-            var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
-            foreach (var cidr in owned)
+            var tried = new HashSet<IPNetwork>();
+            var seen = ClaimsOf(node);
+            await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
+
+            // 2. New blocks claimed for the node, up to its limit: one claim at a time per node, or a
+            // burst of pods on a node would claim a block each. Whoever finds that another request
+            // claimed one meanwhile tries that block first; the addresses are taken outside the
+            // lock, so that the waiters share block writes rather than queue for one each.
+            while (got.Count < count)
             {
-                if (got.Count == count)
+                IPNetwork? claimed = null;
+                using (await claimLocks.EnterAsync(node, cancellationToken).ConfigureAwait(false))
                 {
-                    break;
+                    if (ClaimsOf(node) == seen)
+                    {
+                        if (options.MaxBlocksPerHost > 0 && (await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false)).Count >= options.MaxBlocksPerHost)
+                        {
+                            break;
+                        }
+
+                        claimed = await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false);
+                        if (claimed is null)
+                        {
+                            break;
+                        }
+
+                        claimGenerations.AddOrUpdate(node, 1, static (_, n) => n + 1);
+                    }
+
+                    seen = ClaimsOf(node);
                 }
 
-                if (PoolOf(pools, cidr) is { } pool)
+                if (claimed is { } block)
                 {
-                    got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                    tried.Add(block);
+                    got.AddRange(await AssignFromBlockAsync(block, PoolOf(pools, block)!.Value, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
                 }
-            }
-
-            // 2. New blocks claimed for the node, up to its limit.
-            var blocks = owned.Count;
-            while (got.Count < count && (options.MaxBlocksPerHost == 0 || blocks < options.MaxBlocksPerHost))
-            {
-                if (await ClaimFreeBlockAsync(pools, node, cancellationToken).ConfigureAwait(false) is not { } claimed)
+                else
                 {
-                    break;
+                    await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
                 }
-
-                blocks++;
-                var pool = PoolOf(pools, claimed)!.Value;
-                got.AddRange(await AssignFromBlockAsync(claimed, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
             }
 
             // 3. Borrowed from other nodes' blocks, when allowed.
@@ -112,6 +127,36 @@ public sealed partial class IpamAllocator
         }
     }
 
+    private int ClaimsOf(string node) => claimGenerations.GetValueOrDefault(node);
+
+    /// <summary>Allocates from the node's blocks not tried yet, adding to <paramref name="got"/>; returns how many blocks the node holds.</summary>
+    private async Task<int> AssignFromOwnBlocksAsync(
+        IReadOnlyList<PoolLayout> pools,
+        string node,
+        int count,
+        AllocationAttribute attribute,
+        Func<IPAddress, bool> reserved,
+        HashSet<IPNetwork> tried,
+        List<IpamAllocation> got,
+        CancellationToken cancellationToken)
+    {
+        var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
+        foreach (var cidr in owned)
+        {
+            if (got.Count == count)
+            {
+                break;
+            }
+
+            if (tried.Add(cidr) && PoolOf(pools, cidr) is { } pool)
+            {
+                got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return owned.Count;
+    }
+
     private IpamException Exhausted(AddressFamily family, string node, int wanted, int found, IReadOnlyList<PoolLayout> pools)
     {
         var names = string.Join(", ", pools.Select(p => $"{p.Pool.Name} ({p.Pool.Cidr})"));
@@ -139,10 +184,8 @@ public sealed partial class IpamAllocator
     }
 
     /// <summary>
-    /// Allocates up to <paramref name="count"/> addresses from one block. The handle is counted up
-    /// before the block is written, and down again for whatever the block write did not take, so a
-    /// crash in between leaves a handle that counts too many (harmless) rather than an allocation no
-    /// handle knows of.
+    /// Allocates up to <paramref name="count"/> addresses from one block, in one block write with
+    /// whatever else this allocator wants from the block at the same moment (<see cref="BlockBatch"/>).
     /// </summary>
     private async Task<IReadOnlyList<IpamAllocation>> AssignFromBlockAsync(
         IPNetwork cidr,
@@ -153,65 +196,37 @@ public sealed partial class IpamAllocator
         string? affineTo,
         CancellationToken cancellationToken)
     {
-        var handleId = attribute.HandleId!;
-        var name = Addresses.BlockCidr.NameOf(cidr);
-        var blockKey = cidr.ToString();
-        var counted = 0;
-        var reclaimed = false;
+        var request = new BlockRequest(count, attribute, reserved);
         IReadOnlyList<BlockAllocation> taken = [];
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                var read = await store.Blocks.GetAsync(name, cancellationToken).ConfigureAwait(false);
-                if (read is null)
-                {
-                    // The node's affinity outlived its block (a claim that crashed, a block deleted by
-                    // hand): claim it again, or give it up if another node got the block.
-                    if (affineTo is null || reclaimed || !await ClaimBlockAsync(cidr, affineTo, cancellationToken).ConfigureAwait(false))
-                    {
-                        return [];
-                    }
-
-                    reclaimed = true;
-                    continue;
-                }
-
-                var block = read.Value;
-                if (block.Deleted || (affineTo is not null && block.AffineNode != affineTo))
-                {
-                    return [];
-                }
-
-                var planned = block.AutoAssign(count, attribute, reserved);
-                if (planned.Count == 0)
-                {
-                    return [];
-                }
-
-                if (planned.Count > counted)
-                {
-                    await ChangeHandleAsync(handleId, blockKey, planned.Count - counted, cancellationToken).ConfigureAwait(false);
-                    counted = planned.Count;
-                }
-
-                try
-                {
-                    await store.Blocks.UpdateAsync(block, read.Revision, cancellationToken).ConfigureAwait(false);
-                    taken = planned;
-                    return [.. planned.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, handleId, a.SequenceNumber))];
-                }
-                catch (IpamStoreException e) when (IsRetryable(e))
-                {
-                    await backoff.WaitAsync(attempt, $"allocating from block {cidr}", cancellationToken).ConfigureAwait(false);
-                }
-            }
+            taken = await SubmitAsync(cidr, affineTo, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return [.. taken.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, request.HandleId, a.SequenceNumber))];
         }
         finally
         {
-            if (counted > taken.Count)
+            // Counted up for more than the block gave (it filled, the write failed): count down again.
+            // A cancelled caller waits for its batch first, which may still give it addresses.
+            if (cancellationToken.IsCancellationRequested)
             {
-                await ChangeHandleAsync(handleId, blockKey, taken.Count - counted, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    taken = await request.Done.Task.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IpamException or IpamStoreException or IOException)
+                {
+                    taken = [];
+                }
+
+                if (taken.Count > 0)
+                {
+                    await ReleaseAsync(taken.Select(a => new AddressRelease(a.Address, a.SequenceNumber)), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            if (request.Counted > taken.Count)
+            {
+                await ChangeHandleAsync(request.HandleId, cidr.ToString(), taken.Count - request.Counted, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

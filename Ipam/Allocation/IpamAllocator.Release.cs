@@ -111,6 +111,7 @@ public sealed partial class IpamAllocator
         IPNetwork cidr, Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, bool countHandlesDown, CancellationToken cancellationToken)
     {
         var name = BlockCidr.NameOf(cidr);
+        using var turn = await blockLocks.EnterAsync(name, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             var read = await store.Blocks.GetAsync(name, cancellationToken).ConfigureAwait(false);

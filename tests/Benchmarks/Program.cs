@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Routing.Benchmarks.Dataplane;
+using Routing.Benchmarks.Ipam;
 
 // Runs the hot-path benchmarks of every project; pick with --filter, e.g. --filter '*Codec*'.
 //
@@ -11,8 +12,9 @@ using Routing.Benchmarks.Dataplane;
 // Build with -c Release: the code measured is this build's.
 //
 // Modes that are not BenchmarkDotNet runs, each the timed part of a bench/ script:
-// `iptables-apply …` (real iptables-restore in namespaces the script made) and
-// `routes …` (routes installed, removed and diffed in a namespace, see Dataplane/RoutesRun.cs).
+// `iptables-apply …` (real iptables-restore in namespaces the script made), `routes …` (routes
+// installed, removed and diffed in a namespace, see Dataplane/RoutesRun.cs) and `ipam …` (a real
+// etcd and a file store the script made).
 if (args is ["iptables-apply", .. var rest])
 {
     return await IptablesApplyRun.RunAsync(rest);
@@ -23,6 +25,12 @@ if (args is ["routes", .. var routesArgs])
     return RoutesRun.Run(routesArgs);
 }
 
+if (args is ["ipam", .. var ipamArgs])
+{
+    return await IpamThroughputRun.RunAsync(ipamArgs);
+}
+
 var arguments = args.Any(a => a is "-i" or "--inProcess") ? args : [.. args, "--inProcess"];
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+// By a type of this assembly: the agent's (referenced for bench/ipam) Program is another.
+BenchmarkSwitcher.FromAssembly(typeof(IpamThroughputRun).Assembly).Run(arguments);
 return 0;

@@ -125,10 +125,10 @@ public sealed class FileResourceStore : IResourceStore
                 return null;
             }
 
-            if (StateKinds.Contains(key.Kind))
+            var state = StateKinds.Contains(key.Kind);
+            if (state)
             {
                 journal.Append(key, json);
-                journal.CompactIfWorthIt(() => table.All().Where(r => StateKinds.Contains(r.Key.Kind)));
             }
             else
             {
@@ -139,11 +139,19 @@ public sealed class FileResourceStore : IResourceStore
             if (json is null)
             {
                 table.Remove(key);
-                return null;
+            }
+            else
+            {
+                table.Put(key, json);
             }
 
-            table.Put(key, json);
-            return table.Get(key);
+            if (state)
+            {
+                // Only now: the rewritten journal is the table, which must already hold this write.
+                journal.CompactIfWorthIt(() => table.All().Where(r => StateKinds.Contains(r.Key.Kind)));
+            }
+
+            return json is null ? null : table.Get(key);
         }
     }
 

@@ -39,6 +39,34 @@ public sealed class FileResourceStoreTests : IDisposable
         $$$"""{"apiVersion":"routing.dev/v1","kind":"BGPPeer","metadata":{"name":"{{{name}}}"},"spec":{"peerIP":"{{{address}}}","asNumber":65001}}""";
 
     [Fact]
+    public async Task The_journal_compaction_keeps_the_write_that_set_it_off()
+    {
+        // The compaction used to rewrite the journal from the table before the write was applied to
+        // it: a delete at that moment came back for every other reader (an update went missing).
+        await using var writer = new FileResourceStore(PathOf("c.yaml"));
+        var padding = new string('x', 2000);
+        string Big(int i) => $$$"""{"apiVersion":"routing.dev/v1","kind":"IPAMBlock","metadata":{"name":"big"},"spec":{"sequenceNumber":{{{i}}},"note":"{{{padding}}}"}}""";
+
+        // 600 appends and over 1 MiB of journal, nearly all of it dead; the 1000th append, which
+        // compacts, is then a delete.
+        var big = await writer.CreateAsync(Block("big"), Big(0));
+        for (var i = 1; i < 600; i++)
+        {
+            big = await writer.UpdateAsync(Block("big"), Big(i), big.Revision);
+        }
+
+        for (var j = 0; j < 200; j++)
+        {
+            await writer.CreateAsync(Block($"s{j}"), BlockJson($"s{j}", j));
+            Assert.True(await writer.DeleteAsync(Block($"s{j}")));
+        }
+
+        await using var reader = new FileResourceStore(PathOf("c.yaml"));
+        Assert.Equal([big], (await reader.ListAsync(ResourceKinds.IpamBlock)).Items);
+        Assert.True(new FileInfo(PathOf("c.yaml.state")).Length < 1 << 20, "the journal was never compacted");
+    }
+
+    [Fact]
     public async Task Create_get_update_delete_with_compare_and_swap()
     {
         await using var store = new FileResourceStore(PathOf("r.yaml"));
