@@ -117,16 +117,23 @@ internal sealed class IpRouteWiring : IPodWiring
 
     private (int ExitCode, string Output, string Error) Run(string? netns, IReadOnlyList<string> args, bool allowFailure = false)
     {
-        var info = new ProcessStartInfo(ip)
+        // `ip -n` takes a name under /run/netns only; any other path (/proc/PID/ns/net) goes through nsenter.
+        var named = netns is not null && Path.GetDirectoryName(netns) is "/run/netns" or "/var/run/netns";
+        var info = new ProcessStartInfo(netns is null || named ? ip : "nsenter")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (netns is not null)
+        if (named)
         {
             info.ArgumentList.Add("-n");
-            info.ArgumentList.Add(netns);
+            info.ArgumentList.Add(Path.GetFileName(netns)!);
+        }
+        else if (netns is not null)
+        {
+            info.ArgumentList.Add($"--net={netns}");
+            info.ArgumentList.Add(ip);
         }
 
         foreach (var arg in args)
