@@ -35,7 +35,7 @@ internal sealed class NodeLab : IAsyncDisposable
         var lab = new NodeLab(node, agentSocket);
         try
         {
-            await node.OutputOfAsync("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            await node.OutputOfAsync("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
             // No dummy module on this kernel: a veth pair inside the node stands in for its uplink.
             await node.IpAsync("link", "add", "uplink", "type", "veth", "peer", "name", "uplink-peer");
             await node.SetUpAsync("uplink-peer");

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Routing.Cni.Tests.FakeAgent;
 
 namespace Routing.Cni.Tests.Netns;
 
@@ -40,6 +39,25 @@ public sealed class PluginNetnsTests : IAsyncLifetime
         Assert.Contains("169.254.1.1 dev eth0 scope link", podRoutes, StringComparison.Ordinal);
         Assert.Contains("mtu 1400", await pod1.IpAsync("link", "show", "eth0"), StringComparison.Ordinal);
         Assert.Equal(["k8s-pod-network.c1.eth0", "k8s-pod-network.c2.eth0"], await agent.HandlesAsync());
+    }
+
+    [SkippableFact]
+    public async Task Dual_stack_pods_reach_each_other_over_ipv6_via_the_link_local_gateway()
+    {
+        await using var lab = await NodeLab.StartAsync(agent.SocketPath);
+        var pod1 = await lab.PodAsync("pod1");
+        var pod2 = await lab.PodAsync("pod2");
+        var config = lab.Config(extra: ""","ipam":{"type":"routing","assign_ipv4":"true","assign_ipv6":"true"}""");
+
+        await lab.AddAsync(pod1, "c1", config);
+        var (result2, _) = await lab.AddAsync(pod2, "c2", config);
+
+        using var json = JsonDocument.Parse(result2);
+        var address2 = json.RootElement.GetProperty("ips").EnumerateArray()
+            .Select(i => i.GetProperty("address").GetString()!.Split('/')[0])
+            .Single(a => a.Contains(':', StringComparison.Ordinal));
+        Assert.Contains("default via fe80::ecee:eeff:feee:eeee dev eth0", await pod1.IpAsync("-6", "route", "show"), StringComparison.Ordinal);
+        (await pod1.RunAsync("ping", "-6", "-c", "1", "-W", "3", address2)).EnsureSuccess();
     }
 
     [SkippableFact]

@@ -13,16 +13,15 @@ using Routing.Ipam.Blocks;
 using Routing.Ipam.Pools;
 using Routing.Ipam.Store;
 using Routing.Ipam.Summary;
-using Routing.TestKit;
 
-namespace Routing.Cni.Tests.FakeAgent;
+namespace Routing.Cni.FakeAgent;
 
 /// <summary>
 /// The agent's IPAM calls (routing.v1.RoutingAgent Ipam*) served by Kestrel on a unix socket, over
 /// the real <see cref="IpamAllocator"/> and an <see cref="InMemoryIpamStore"/>: what routing-cni
 /// talks to in tests until the agent's own implementation is merged.
 /// </summary>
-internal sealed class FakeAgent : IAsyncDisposable
+public sealed class FakeAgent : IAsyncDisposable
 {
     public const string Node = "node-a";
 
@@ -45,7 +44,8 @@ internal sealed class FakeAgent : IAsyncDisposable
     /// <summary>Calls seen, by method name, for tests that check what the plugin asked.</summary>
     public List<string> Calls { get; } = [];
 
-    public static async Task<FakeAgent> StartAsync(string ipv4Pool = "10.244.0.0/16", string? ipv6Pool = "fd00:244::/64", int ipv4BlockSize = 26)
+    /// <summary>Serves on <paramref name="socketPath"/>, or on a fresh socket in a temporary directory.</summary>
+    public static async Task<FakeAgent> StartAsync(string ipv4Pool = "10.244.0.0/16", string? ipv6Pool = "fd00:244::/64", int ipv4BlockSize = 26, string? socketPath = null)
     {
         var store = new InMemoryIpamStore();
         await store.Pools.CreateAsync(new IPPool { Name = "default-ipv4", Cidr = ipv4Pool, BlockSize = ipv4BlockSize });
@@ -55,7 +55,7 @@ internal sealed class FakeAgent : IAsyncDisposable
         }
 
         var allocator = new IpamAllocator(store);
-        var socket = Path.Combine(TestRun.NewDirectory("agent"), "agent.sock");
+        var socket = socketPath ?? Path.Combine(Directory.CreateTempSubdirectory("routing-fake-agent-").FullName, "agent.sock");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http2));
