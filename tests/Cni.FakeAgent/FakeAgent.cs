@@ -37,6 +37,9 @@ public sealed class FakeAgent : IAsyncDisposable
 
     public string SocketPath { get; }
 
+    /// <summary>Fires when the host is told to stop (SIGTERM, SIGINT).</summary>
+    public CancellationToken Stopping => app.Lifetime.ApplicationStopping;
+
     public InMemoryIpamStore Store { get; }
 
     public IpamAllocator Allocator { get; }
