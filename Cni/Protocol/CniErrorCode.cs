@@ -1,6 +1,9 @@
 namespace Routing.Cni.Protocol;
 
-/// <summary>Well-known error codes of the CNI specification, section "Error".</summary>
+/// <summary>
+/// Error codes of the CNI specification, section "Error" (1–99 are the spec's), and this
+/// plugin's own from 100 up, as the spec reserves them.
+/// </summary>
 public enum CniErrorCode
 {
     IncompatibleVersion = 1,
@@ -13,4 +16,13 @@ public enum CniErrorCode
     TryAgainLater = 11,
     PluginNotAvailable = 50,
     PluginNotAvailableLimitedConnectivity = 51,
+
+    /// <summary>The agent answered the IPAM call with an error (no pool, pool exhausted, address taken).</summary>
+    AgentRefused = 100,
+
+    /// <summary>The kernel refused a change to the pod's wiring (veth, address, route, sysctl).</summary>
+    WiringFailed = 101,
+
+    /// <summary>CHECK found the pod's wiring or addresses differ from what ADD made.</summary>
+    CheckFailed = 102,
 }

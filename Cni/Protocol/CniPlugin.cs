@@ -1,21 +1,36 @@
 using System.Reflection;
 using System.Text.Json;
+using Routing.Cni.AgentApi;
+using Routing.Cni.Commands;
+using Routing.Cni.Config;
+using Routing.Cni.Wiring;
 
 namespace Routing.Cni.Protocol;
 
 /// <summary>
-/// Entry point of the plugin: reads <c>CNI_COMMAND</c> and answers as the CNI specification
-/// says. VERSION is complete; ADD, DEL, CHECK, STATUS and GC arrive with the IPAM-backed
-/// wiring and until then are refused with the spec's error object.
+/// Entry point of the plugin: reads <c>CNI_*</c> and the configuration on stdin, runs the command
+/// and answers as the CNI specification says — a result or nothing on success, the error object on
+/// stdout and exit status 1 on failure.
 /// </summary>
-public static class CniPlugin
+public sealed class CniPlugin
 {
-    /// <summary>Versions this plugin can produce results for, newest last.</summary>
-    public static readonly string[] SupportedVersions = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
+    /// <summary>Versions this plugin can produce results for, oldest first.</summary>
+    public static IReadOnlyList<string> SupportedVersions => CniVersions.Supported;
 
-    public const string CurrentVersion = "1.1.0";
+    private readonly IPodWiring wiring;
+    private readonly Func<string, IAgentIpam> connectAgent;
 
-    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
+    internal CniPlugin(IPodWiring wiring, Func<string, IAgentIpam> connectAgent)
+    {
+        this.wiring = wiring;
+        this.connectAgent = connectAgent;
+    }
+
+    /// <summary>Runs one invocation with the real kernel wiring and agent client.</summary>
+    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args) =>
+        new CniPlugin(new IpRouteWiring(), socket => new AgentIpamClient(socket)).Execute(environment, stdin, stdout, args);
+
+    internal int Execute(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -30,27 +45,76 @@ public static class CniPlugin
             return 0;
         }
 
-        var command = environment("CNI_COMMAND");
-        switch (command)
+        var replyVersion = CniVersions.Current;
+        try
         {
-            case "VERSION":
+            var command = CniEnvironment.ParseCommand(environment("CNI_COMMAND"));
+            if (command == CniCommand.Version)
+            {
                 WriteVersion(stdout);
                 return 0;
-            case null or "":
-                return WriteError(stdout, CniErrorCode.InvalidEnvironment,
-                    "CNI_COMMAND is not set", "set CNI_COMMAND to ADD, DEL, CHECK, STATUS, GC or VERSION");
-            default:
-                return WriteError(stdout, CniErrorCode.InvalidEnvironment,
-                    $"CNI_COMMAND {command} is not supported by this build of routing-cni",
-                    "this build supports VERSION only");
+            }
+
+            var input = ReadAll(stdin);
+            replyVersion = NetworkConfigReader.PeekVersion(input) is { } v && CniVersions.IsSupported(v) ? v : CniVersions.Current;
+            var env = CniEnvironment.Read(environment);
+            var config = NetworkConfigReader.Read(input, command);
+            using var agent = connectAgent(config.AgentSocket);
+            var context = new CommandContext(env, config, wiring, agent);
+            var result = RunAsync(context).GetAwaiter().GetResult();
+            if (result is not null)
+            {
+                using var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+                result.Write(json, config.CniVersion);
+            }
+
+            return 0;
         }
+        catch (CniException e)
+        {
+            return WriteError(stdout, replyVersion, e.Code, e.Message, e.Details);
+        }
+        catch (IOException e)
+        {
+            return WriteError(stdout, replyVersion, CniErrorCode.IoFailure, $"I/O failure: {e.Message}", e.GetType().Name);
+        }
+    }
+
+    private static async Task<Results.PodResult?> RunAsync(CommandContext context)
+    {
+        switch (context.Environment.Command)
+        {
+            case CniCommand.Add:
+                return await AddCommand.RunAsync(context).ConfigureAwait(false);
+            case CniCommand.Del:
+                await DelCommand.RunAsync(context).ConfigureAwait(false);
+                return null;
+            case CniCommand.Check:
+                await CheckCommand.RunAsync(context).ConfigureAwait(false);
+                return null;
+            case CniCommand.Gc:
+                await GcCommand.RunAsync(context).ConfigureAwait(false);
+                return null;
+            case CniCommand.Status:
+                await StatusCommand.RunAsync(context).ConfigureAwait(false);
+                return null;
+            default:
+                throw new CniException(CniErrorCode.InvalidEnvironment, $"CNI_COMMAND {context.Environment.Command} has no handler");
+        }
+    }
+
+    private static byte[] ReadAll(Stream stdin)
+    {
+        using var buffer = new MemoryStream();
+        stdin.CopyTo(buffer);
+        return buffer.ToArray();
     }
 
     private static void WriteVersion(Stream stdout)
     {
         using var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
-        json.WriteString("cniVersion", CurrentVersion);
+        json.WriteString("cniVersion", CniVersions.Current);
         json.WriteStartArray("supportedVersions");
         foreach (var version in SupportedVersions)
         {
@@ -61,15 +125,19 @@ public static class CniPlugin
         json.WriteEndObject();
     }
 
-    private static int WriteError(Stream stdout, CniErrorCode code, string message, string details)
+    private static int WriteError(Stream stdout, string cniVersion, CniErrorCode code, string message, string details)
     {
         using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("cniVersion", CurrentVersion);
+            json.WriteString("cniVersion", cniVersion);
             json.WriteNumber("code", (int)code);
             json.WriteString("msg", message);
-            json.WriteString("details", details);
+            if (!string.IsNullOrEmpty(details))
+            {
+                json.WriteString("details", details);
+            }
+
             json.WriteEndObject();
         }
 
