@@ -56,6 +56,7 @@ public sealed class ApiServer : IAsyncDisposable
         MapUnary<IpamReleaseRequest, IpamReleaseResponse>(app, "IpamRelease", IpamReleaseRequest.Parser, (r, ct) => api.Ipam.ReleaseAsync(r, ct));
         MapUnary<IpamGetRequest, IpamAssignResponse>(app, "IpamGet", IpamGetRequest.Parser, (r, ct) => api.Ipam.GetAsync(r, ct));
         MapUnary<IpamStatusRequest, IpamStatusResponse>(app, "IpamStatus", IpamStatusRequest.Parser, (r, ct) => api.Ipam.StatusAsync(r, ct));
+        MapUnary<IpamListHandlesRequest, IpamListHandlesResponse>(app, "IpamListHandles", IpamListHandlesRequest.Parser, (r, ct) => api.Ipam.ListHandlesAsync(r, ct));
         await app.StartAsync().ConfigureAwait(false);
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new ApiServer(app, socketPath);

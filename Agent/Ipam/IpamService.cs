@@ -115,6 +115,28 @@ public sealed class IpamService
         return response;
     }
 
+    /// <summary>
+    /// The handles holding addresses for this node's pods (the CNI GC's candidates): only this
+    /// node's, so that one node's GC never releases another node's pods.
+    /// </summary>
+    public async Task<IpamListHandlesResponse> ListHandlesAsync(IpamListHandlesRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = new IpamListHandlesResponse();
+        await Translate(async () =>
+        {
+            var blocks = await store.Blocks.ListAsync(cancellationToken).ConfigureAwait(false);
+            var handles = blocks.SelectMany(b => b.Value.EnumerateAllocations())
+                .Where(a => a.HandleId is { } id && id.StartsWith(request.Prefix, StringComparison.Ordinal)
+                    && a.Attribute.Secondary.TryGetValue(IpamAttributes.Node, out var node) && node == Node)
+                .Select(a => a.HandleId!)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal);
+            response.HandleIds.AddRange(handles);
+        }).ConfigureAwait(false);
+        return response;
+    }
+
     public async Task<IpamStatusResponse> StatusAsync(IpamStatusRequest request, CancellationToken cancellationToken)
     {
         var response = new IpamStatusResponse { Node = Node };

@@ -54,6 +54,10 @@ public sealed class IpamApiTests : IAsyncLifetime
         var held = await client!.UnaryAsync(Service + "IpamGet", new IpamGetRequest { HandleId = "k8s-pod-network.c1.eth0" }, IpamAssignResponse.Parser);
         Assert.Equal(first.Address, Assert.Single(held.Addresses).Address);
 
+        var handles = await client.UnaryAsync(Service + "IpamListHandles", new IpamListHandlesRequest { Prefix = "k8s-pod-network." }, IpamListHandlesResponse.Parser);
+        Assert.Equal(["k8s-pod-network.c1.eth0", "k8s-pod-network.c2.eth0"], handles.HandleIds);
+        Assert.Empty((await client.UnaryAsync(Service + "IpamListHandles", new IpamListHandlesRequest { Prefix = "other." }, IpamListHandlesResponse.Parser)).HandleIds);
+
         var released = await client.UnaryAsync(Service + "IpamRelease", new IpamReleaseRequest { HandleId = "k8s-pod-network.c1.eth0" }, IpamReleaseResponse.Parser);
         Assert.Equal(first.Address.Split('/')[0], Assert.Single(released.Addresses));
         var twice = await client.UnaryAsync(Service + "IpamRelease", new IpamReleaseRequest { HandleId = "k8s-pod-network.c1.eth0" }, IpamReleaseResponse.Parser);
