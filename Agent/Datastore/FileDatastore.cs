@@ -17,7 +17,7 @@ namespace Routing.Agent.Datastore;
 public sealed class FileDatastore : IAsyncDisposable, IDisposable
 {
     // File times tick coarsely (a few ms on Linux, seconds elsewhere); within this of a write, compare content.
-    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(3);
 
     private const int MaxSettleRounds = 10;
 

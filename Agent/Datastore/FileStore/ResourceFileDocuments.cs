@@ -14,8 +14,6 @@ namespace Routing.Agent.Datastore.FileStore;
 /// </summary>
 internal sealed class ResourceFileDocuments(string path)
 {
-    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(3);
-
     private (long Length, DateTime Written)? stamp;
     private string text = "";
     private List<(ResourceKey? Key, string Text)> documents = [];
@@ -44,7 +42,7 @@ internal sealed class ResourceFileDocuments(string path)
         }
 
         var now = (info.Length, info.LastWriteTimeUtc);
-        if (stamp == now && DateTime.UtcNow - now.LastWriteTimeUtc > RacyWindow)
+        if (stamp == now && DateTime.UtcNow - now.LastWriteTimeUtc > FileDatastore.RacyWindow)
         {
             return null;
         }

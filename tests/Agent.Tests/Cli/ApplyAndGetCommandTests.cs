@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json.Nodes;
-using Routing.Agent.Cli;
 
 namespace Routing.Agent.Tests.Cli;
 
@@ -22,20 +20,7 @@ public sealed class ApplyAndGetCommandTests : IDisposable
 
     private string Datastore => "file:" + Path.Combine(directory, "resources.yaml");
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        try
-        {
-            var exit = await RoutingCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-            return (exit, output + error.ToString());
-        }
-        catch (CliException e)
-        {
-            return (1, e.Message);
-        }
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => Cli.RunAsync(args);
 
     private string Write(string name, string text)
     {

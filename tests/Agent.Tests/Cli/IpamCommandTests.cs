@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Net;
-using Routing.Agent.Cli;
 using Routing.Agent.Datastore.FileStore;
 using Routing.Agent.Ipam;
 using Routing.Ipam.Allocation;
@@ -13,20 +11,7 @@ public sealed class IpamCommandTests : IDisposable
 
     private string Path => System.IO.Path.Combine(directory, "resources.yaml");
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        try
-        {
-            var exit = await RoutingCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-            return (exit, output + error.ToString());
-        }
-        catch (CliException e)
-        {
-            return (1, e.Message);
-        }
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => Cli.RunAsync(args);
 
     [Fact]
     public async Task Show_check_and_release_work_on_what_the_agent_allocated()
