@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging;
 using Routing.Agent.Api;
 using Routing.Agent.Datastore;
 using Routing.Agent.Ipam;
+using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
+using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
 
@@ -17,13 +19,25 @@ internal static partial class AgentCommand
         var datastore = new Option<string>("--datastore") { Description = "Where the cluster's resources are: file:PATH, etcd:http://HOST:PORT or kubernetes", Required = true };
         var socket = new Option<string>("--api-socket") { Description = "Unix socket for the agent's API", DefaultValueFactory = _ => ApiServer.DefaultSocket };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level shown", DefaultValueFactory = _ => LogLevel.Information };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel };
+        var noKernelRoutes = new Option<bool>("--no-kernel-routes") { Description = "Do not program routes into the kernel: BGP and IPAM only (a route server, or benchmarking the speaker)" };
+        var initialSync = new Option<int>("--initial-sync-timeout")
+        {
+            Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
+            DefaultValueFactory = _ => 30,
+        };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(node)!, parse.GetValue(datastore)!, parse.GetValue(socket)!, parse.GetValue(logLevel), parse.InvocationConfiguration.Error, cancellationToken));
+            parse.GetValue(node)!,
+            parse.GetValue(datastore)!,
+            parse.GetValue(socket)!,
+            parse.GetValue(logLevel),
+            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }),
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string nodeName, string datastore, string socketPath, LogLevel level, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string nodeName, string datastore, string socketPath, LogLevel level, AgentSettings settings, TextWriter error, CancellationToken cancellationToken)
     {
         if (!DatastoreUri.TryParse(datastore, out var uri, out var problem))
         {
@@ -66,34 +80,24 @@ internal static partial class AgentCommand
         await using (records.ConfigureAwait(false))
         await using (store.ConfigureAwait(false))
         {
-            var ipam = new IpamService(nodeName, new ResourceIpamStore(records), () => store.Current);
+            var ipamStore = new ResourceIpamStore(records);
+            var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
+            // The agent runs in the node's network namespace: its routes go into that kernel.
+            using var routeTable = settings.KernelRoutes ? RouteTable.Open(logger: loggerFactory.CreateLogger<RouteTable>()) : null;
             var bgp = new BgpService(nodeName, loggerFactory);
             await using (bgp.ConfigureAwait(false))
             {
+                var node = new NodeAgent(nodeName, store, records, ipamStore, bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                node.AttachToSpeakers();
                 await bgp.ApplyAsync(plan).ConfigureAwait(false);
                 var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
                 await using (api.ConfigureAwait(false))
                 {
                     store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
                     Log.Ready(logger, nodeName, store.Path, socketPath);
-                    try
-                    {
-                        await foreach (var resources in store.Updates.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            try
-                            {
-                                await bgp.ApplyAsync(BgpPlan.Calculate(resources, nodeName)).ConfigureAwait(false);
-                            }
-                            catch (PlanException e)
-                            {
-                                Log.Rejected(logger, e.Message);
-                            }
-                        }
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-
+                    await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                    // Kernel routes stay as they are: traffic keeps flowing while the agent is away,
+                    // and the next start adopts them.
                     Log.Stopping(logger, nodeName);
                 }
             }
@@ -113,4 +117,7 @@ internal static partial class AgentCommand
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Routing agent on node {Node} stopping: BGP sessions end with a Cease")]
         public static partial void Stopping(ILogger logger, string node);
     }
+
+    /// <summary>What the agent does besides BGP and IPAM.</summary>
+    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node);
 }

@@ -21,8 +21,12 @@ public sealed record PlannedPeer(PeerConfig Config, string Type, string Name)
 /// </summary>
 public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> Peers, IReadOnlyList<Prefix> Originated)
 {
-    public static BgpPlan Calculate(ResourceSet resources, string nodeName)
+    public static BgpPlan Calculate(ResourceSet resources, string nodeName) => Calculate(resources, nodeName, []);
+
+    /// <summary>The plan, advertising this node's address blocks (<paramref name="ownBlocks"/>) besides its RoutingNode's <c>advertise</c> list.</summary>
+    public static BgpPlan Calculate(ResourceSet resources, string nodeName, IReadOnlyList<Prefix> ownBlocks)
     {
+        ArgumentNullException.ThrowIfNull(ownBlocks);
         ArgumentNullException.ThrowIfNull(resources);
         var node = resources.FindNode(nodeName)
             ?? throw new PlanException($"there is no RoutingNode named '{nodeName}' in the datastore; add one (kind: RoutingNode, metadata.name: {nodeName})");
@@ -90,7 +94,7 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
         }
 
         var ordered = peers.Values.OrderBy(p => p.Config.PeerAddress.AddressFamily).ThenBy(p => p.Config.PeerAddress.ToString(), StringComparer.Ordinal).ToArray();
-        return new BgpPlan(speaker, ordered, node.Advertise.ToArray());
+        return new BgpPlan(speaker, ordered, node.Advertise.Concat(ownBlocks).Distinct().Order().ToArray());
     }
 
     private static IPAddress? Source(SourceAddress source, RoutingNode node, IPAddress peer) => source.Mode switch

@@ -24,6 +24,9 @@ public sealed partial class BgpService(string nodeName, ILoggerFactory loggerFac
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>Raised with each new speaker (the first, and after an identity change) before it starts or has peers.</summary>
+    public event Action<Speaker>? SpeakerCreated;
+
     /// <summary>The session type and name for a peer address ("node-to-node mesh", "global", "node specific").</summary>
     public PlannedPeer? Describe(IPAddress address) => plan?.Peers.FirstOrDefault(p => p.Config.PeerAddress.Equals(address));
 
@@ -48,6 +51,7 @@ public sealed partial class BgpService(string nodeName, ILoggerFactory loggerFac
                 }
 
                 speaker = new Speaker(next.Speaker, loggerFactory);
+                SpeakerCreated?.Invoke(speaker);
                 await speaker.StartAsync().ConfigureAwait(false);
                 Log.Started(logger, NodeName, next.Speaker.Asn, next.Speaker.RouterId);
             }

@@ -31,7 +31,10 @@ public sealed class LocRib
         }
     }
 
-    /// <summary>Receives every batch of best-path changes, on the thread that made them; keep it quick.</summary>
+    /// <summary>
+    /// Receives every batch of best-path changes, on the thread that made them and under the table's
+    /// lock (so in order): keep it quick, and do not wait there for another thread that uses the table.
+    /// </summary>
     public IDisposable Subscribe(Action<IReadOnlyList<BestRouteChange>> onChanges)
     {
         lock (gate)
@@ -54,7 +57,6 @@ public sealed class LocRib
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(announced);
         ArgumentNullException.ThrowIfNull(withdrawn);
-        Action<IReadOnlyList<BestRouteChange>>[] notify;
         List<BestRouteChange>? changes;
         int added = 0, removed = 0;
         lock (gate)
@@ -72,12 +74,15 @@ public sealed class LocRib
                 added += AnnounceOne(nlri, path, changes) ? 1 : 0;
             }
 
-            notify = changes is { Count: > 0 } ? [.. subscribers] : [];
-        }
-
-        foreach (var subscriber in notify)
-        {
-            subscriber(changes!);
+            // Under the gate, so that subscribers see every prefix's changes in the order they
+            // happened, even when several peers apply at once.
+            if (changes is { Count: > 0 })
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    subscriber(changes);
+                }
+            }
         }
 
         return new RibDelta(added, removed);

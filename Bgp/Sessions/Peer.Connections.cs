@@ -17,6 +17,7 @@ public sealed partial class Peer
     private ushort negotiatedHoldTime;
     private TimeSpan keepaliveInterval;
     private IReadOnlyList<AfiSafi> families = [];
+    private IReadOnlyList<AfiSafi> endOfRibReceived = [];
     private bool routeRefresh;
     private bool enhancedRouteRefresh;
 
@@ -325,6 +326,7 @@ public sealed partial class Peer
 
         keepaliveInterval = TimeSpan.FromSeconds(Math.Max(1, keepalive));
         families = config.Families.Intersect(open.Families).ToArray();
+        endOfRibReceived = [];
         routeRefresh = open.Capability<RouteRefreshCapability>() is not null;
         enhancedRouteRefresh = open.Capability<EnhancedRouteRefreshCapability>() is not null;
         var fourOctet = open.Capability<FourOctetAsCapability>() is not null;

@@ -38,6 +38,12 @@ public sealed partial class Peer
         if (update.EndOfRib is { } endOfRib)
         {
             Log.EndOfRib(logger, Address, endOfRib);
+            if (!endOfRibReceived.Contains(endOfRib))
+            {
+                endOfRibReceived = [.. endOfRibReceived, endOfRib];
+                Publish(null);
+            }
+
             return;
         }
 

@@ -236,6 +236,7 @@ public sealed partial class Peer : IAsyncDisposable
         RemoteRouterId = primary?.ReceivedOpen?.RouterId,
         NegotiatedHoldTime = negotiatedHoldTime,
         Families = families,
+        EndOfRibReceived = State == BgpState.Established ? endOfRibReceived : [],
         PrefixesReceived = prefixesReceived,
         PrefixesAccepted = accepted,
         PrefixesAdvertised = adjRibOut.Count,

@@ -29,6 +29,12 @@ public sealed record PeerStatus
 
     public IReadOnlyList<AfiSafi> Families { get; init; } = [];
 
+    /// <summary>Families whose End-of-RIB marker the peer sent in this session: its initial table for them is complete.</summary>
+    public IReadOnlyList<AfiSafi> EndOfRibReceived { get; init; } = [];
+
+    /// <summary>Established, and every negotiated family's initial table received (End-of-RIB).</summary>
+    public bool InitialTableReceived => State == BgpState.Established && Families.All(EndOfRibReceived.Contains);
+
     public int PrefixesReceived { get; init; }
 
     public int PrefixesAccepted { get; init; }

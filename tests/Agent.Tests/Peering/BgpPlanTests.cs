@@ -1,6 +1,7 @@
 using System.Net;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
+using Routing.Bgp.Wire;
 
 namespace Routing.Agent.Tests.Peering;
 
@@ -60,6 +61,16 @@ public sealed class BgpPlanTests
         Assert.Equal(1179, plan.Speaker.ListenPort);
         Assert.Equal(IPAddress.Parse("fd00::1"), plan.Speaker.IPv6NextHop);
         Assert.Equal(["10.20.0.0/26"], plan.Originated.Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public void The_node_advertises_its_address_blocks_besides_its_advertise_list_once_each()
+    {
+        var blocks = new[] { Prefix.Parse("10.244.3.0/26"), Prefix.Parse("10.20.0.0/26"), Prefix.Parse("10.244.1.0/26") };
+
+        var plan = BgpPlan.Calculate(ResourceFile.Parse(Cluster, "cluster.yaml"), "node1", blocks);
+
+        Assert.Equal(["10.20.0.0/26", "10.244.1.0/26", "10.244.3.0/26"], plan.Originated.Select(p => p.ToString()));
     }
 
     [Fact]

@@ -96,6 +96,30 @@ public sealed class SessionTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_peers_initial_table_counts_as_received_once_every_family_has_its_End_of_RIB()
+    {
+        await EstablishAsync();
+        Assert.False(Peer.Status.InitialTableReceived);
+
+        remote.Send(UpdateMessage.EndOfRibFor(AfiSafi.Ipv4Unicast));
+        await Until(() => Peer.Status.EndOfRibReceived.Contains(AfiSafi.Ipv4Unicast), "End-of-RIB for IPv4 seen");
+        Assert.False(Peer.Status.InitialTableReceived);
+
+        remote.Send(UpdateMessage.EndOfRibFor(AfiSafi.Ipv6Unicast));
+        await Until(() => Peer.Status.InitialTableReceived, "the whole initial table seen");
+    }
+
+    private async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + ScriptedPeer.Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not {what}\n{log.ReadLog()}");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
     public async Task The_keepalive_timer_sends_a_KEEPALIVE_every_third_of_the_hold_time()
     {
         await EstablishAsync();

@@ -1,0 +1,185 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Routing.Agent.Datastore;
+using Routing.Agent.Datastore.Store;
+using Routing.Agent.Peering;
+using Routing.Agent.Resources;
+using Routing.Agent.Routes;
+using Routing.Bgp.Wire;
+using Routing.Dataplane.Routes;
+using Routing.Ipam.Store;
+
+namespace Routing.Agent.Node;
+
+/// <summary>
+/// One node's control loop: the cluster's resources and this node's IPAM blocks in, the BGP plan
+/// (sessions, and the blocks and prefixes it advertises) and the kernel routes out. Every change of
+/// either input recomputes the plan purely (<see cref="BgpPlan.Calculate"/>) and applies it; the
+/// kernel routes follow the Loc-RIB and the blocks through <see cref="KernelRoutes"/>.
+/// </summary>
+public sealed partial class NodeAgent(
+    string nodeName,
+    FileDatastore resources,
+    IResourceStore records,
+    IIpamStore ipam,
+    BgpService bgp,
+    RouteTable? routeTable,
+    NodeAgentOptions options,
+    ILogger logger)
+{
+    private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly KernelRoutes? kernel = routeTable is null ? null : new KernelRoutes(routeTable);
+    private IReadOnlyList<Prefix> blocks = [];
+
+    /// <summary>Call before the first plan is applied, so that the kernel routes follow the speaker from its start.</summary>
+    public void AttachToSpeakers()
+    {
+        if (kernel is not null)
+        {
+            bgp.SpeakerCreated += kernel.Attach;
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = stopping.Token;
+        Task[] inputs =
+        [
+            Task.Run(() => FollowResourcesAsync(token), token),
+            Task.Run(() => FollowBlocksAsync(token), token),
+            Task.Run(() => ProgramRoutesAsync(token), token),
+        ];
+
+        try
+        {
+            await foreach (var _ in wakeups.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                await ApplyAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+            foreach (var input in inputs)
+            {
+                try
+                {
+                    await input.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        var own = Volatile.Read(ref blocks);
+        kernel?.SetOwnBlocks(own);
+        try
+        {
+            await bgp.ApplyAsync(BgpPlan.Calculate(resources.Current, nodeName, own)).ConfigureAwait(false);
+        }
+        catch (PlanException e)
+        {
+            Log.PlanRejected(logger, e.Message);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void Wake() => wakeups.Writer.TryWrite(true);
+
+    private async Task FollowResourcesAsync(CancellationToken cancellationToken)
+    {
+        Wake();
+        await foreach (var _ in resources.Updates.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Wake();
+        }
+    }
+
+    // The blocks are read again whenever an affinity changes (a claim confirmed, a block released),
+    // from a list and a watch of the datastore: in-process claims by the CNI's allocations and other
+    // processes' releases alike.
+    private async Task FollowBlocksAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await records.ListAsync(ResourceKinds.BlockAffinity, cancellationToken).ConfigureAwait(false);
+                await ReadBlocksAsync(cancellationToken).ConfigureAwait(false);
+                await foreach (var _ in records.WatchAsync(ResourceKinds.BlockAffinity, list.Revision, cancellationToken).ConfigureAwait(false))
+                {
+                    await ReadBlocksAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (ResourceStoreException e) when (e.Error == ResourceStoreError.Expired)
+            {
+                // The watch fell behind the store's history: list again.
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.BlocksUnreadable(logger, e.Message);
+                await Task.Delay(options.RetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReadBlocksAsync(CancellationToken cancellationToken)
+    {
+        var own = await OwnBlocks.ListAsync(ipam, nodeName, cancellationToken).ConfigureAwait(false);
+        if (!own.SequenceEqual(Volatile.Read(ref blocks)))
+        {
+            Volatile.Write(ref blocks, own);
+            var list = string.Join(", ", own);
+            Log.Blocks(logger, list.Length == 0 ? "none" : list);
+            Wake();
+        }
+    }
+
+    // On start the kernel may hold routes a previous run of the agent made: they stay, and traffic
+    // keeps flowing, until every peer has sent its initial table (End-of-RIB) or the timeout passes;
+    // only then is the kernel made to match, removing what is stale.
+    private async Task ProgramRoutesAsync(CancellationToken cancellationToken)
+    {
+        if (routeTable is null)
+        {
+            return;
+        }
+
+        var deadline = DateTimeOffset.UtcNow + options.InitialSyncTimeout;
+        while (DateTimeOffset.UtcNow < deadline && !InitialTablesReceived())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
+        var why = InitialTablesReceived() ? "every peer sent its table" : "not every peer sent its table in time";
+        Log.RoutesSyncing(logger, why);
+        await routeTable.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool InitialTablesReceived() =>
+        bgp.Plan is { } plan && bgp.Speaker is { } speaker && plan.Peers.All(p => speaker.FindPeer(p.Config.PeerAddress)?.Status.InitialTableReceived == true);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Configuration not applied, the previous one stays in force: {Reason}")]
+        public static partial void PlanRejected(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "This node's address blocks: {Blocks}")]
+        public static partial void Blocks(ILogger logger, string blocks);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Could not read this node's address blocks, trying again: {Reason}")]
+        public static partial void BlocksUnreadable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Kernel routes: syncing with the kernel ({Why})")]
+        public static partial void RoutesSyncing(ILogger logger, string why);
+    }
+}

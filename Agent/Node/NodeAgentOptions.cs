@@ -1,0 +1,10 @@
+namespace Routing.Agent.Node;
+
+public sealed record NodeAgentOptions
+{
+    /// <summary>How long a starting agent waits for its peers' tables before it removes kernel routes it no longer wants.</summary>
+    public TimeSpan InitialSyncTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait before reading the datastore again after a failure.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using Routing.Bgp.Rib;
+using Routing.Bgp.Sessions;
+using Routing.Bgp.Wire;
+using Routing.Dataplane.Routes;
+using BgpRoute = Routing.Bgp.Rib.Route;
+using KernelRoute = Routing.Dataplane.Routes.Route;
+
+namespace Routing.Agent.Routes;
+
+/// <summary>
+/// The node's kernel routes that follow from BGP and IPAM, kept in a <see cref="RouteTable"/> (the
+/// agent's route protocol, so nothing else is touched): a route to every prefix the Loc-RIB's best
+/// path has from a peer, via that path's next hop, and a blackhole route for each of this node's own
+/// address blocks (traffic to a block's unused addresses stops here rather than looping towards the
+/// default route). An own block wins over a learned route to the same prefix.
+/// </summary>
+public sealed class KernelRoutes
+{
+    private readonly RouteTable table;
+    private readonly Lock gate = new();
+    private readonly Dictionary<Prefix, BgpRoute> learned = [];
+    private HashSet<Prefix> ownBlocks = [];
+    private int generation;
+
+    public KernelRoutes(RouteTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        this.table = table;
+    }
+
+    /// <summary>
+    /// Follows a new speaker's Loc-RIB from now on (call it before the speaker has peers). Routes
+    /// learned through the previous speaker are dropped: its sessions are gone.
+    /// </summary>
+    public void Attach(Speaker speaker)
+    {
+        ArgumentNullException.ThrowIfNull(speaker);
+        int current;
+        Prefix[] stale;
+        lock (gate)
+        {
+            current = ++generation;
+            stale = [.. learned.Keys];
+            learned.Clear();
+            foreach (var prefix in stale)
+            {
+                Refresh(prefix);
+            }
+        }
+
+        // Outside the gate: the Loc-RIB calls back under its own lock, which then takes this one.
+        speaker.LocRib.Subscribe(changes => OnChanges(current, changes));
+    }
+
+    /// <summary>This node's address blocks (its confirmed IPAM affinities).</summary>
+    public void SetOwnBlocks(IEnumerable<Prefix> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        var next = blocks.ToHashSet();
+        lock (gate)
+        {
+            var changed = next.Except(ownBlocks).Concat(ownBlocks.Except(next)).ToArray();
+            ownBlocks = next;
+            foreach (var prefix in changed)
+            {
+                Refresh(prefix);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The kernel route for one prefix, or null for none: a blackhole for an own block, else a
+    /// unicast route via a peer's best path (never one this speaker originates).
+    /// </summary>
+    public static KernelRoute? Desired(Prefix prefix, bool ownBlock, BgpRoute? best)
+    {
+        var destination = new IPNetwork(prefix.Address, prefix.Length);
+        if (ownBlock)
+        {
+            return new KernelRoute { Destination = destination, Type = RouteType.Blackhole };
+        }
+
+        if (best is null || best.Source.IsLocal || best.NextHop.Equals(IPAddress.Any) || best.NextHop.Equals(IPAddress.IPv6Any))
+        {
+            return null;
+        }
+
+        return new KernelRoute { Destination = destination, Gateway = best.NextHop };
+    }
+
+    private void OnChanges(int from, IReadOnlyList<BestRouteChange> changes)
+    {
+        lock (gate)
+        {
+            if (from != generation)
+            {
+                return;
+            }
+
+            foreach (var change in changes)
+            {
+                if (change.Best is { Source.IsLocal: false } best)
+                {
+                    learned[change.Prefix] = best;
+                }
+                else if (!learned.Remove(change.Prefix))
+                {
+                    continue;
+                }
+
+                Refresh(change.Prefix);
+            }
+        }
+    }
+
+    private void Refresh(Prefix prefix)
+    {
+        if (Desired(prefix, ownBlocks.Contains(prefix), learned.GetValueOrDefault(prefix)) is { } route)
+        {
+            table.Set(route);
+        }
+        else
+        {
+            table.Remove(new KernelRoute { Destination = new IPNetwork(prefix.Address, prefix.Length) });
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using Routing.Agent.Routes;
+using Routing.Bgp.Rib;
+using Routing.Bgp.Sessions;
+using Routing.Bgp.Wire;
+using Routing.Bgp.Wire.Attributes;
+using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Routes;
+using KernelRoute = Routing.Dataplane.Routes.Route;
+
+namespace Routing.Agent.Tests.Routes;
+
+/// <summary>What the agent wants in the kernel as the Loc-RIB and the node's blocks change (the route table's desired set; the kernel side has its own tests).</summary>
+public sealed class KernelRoutesTests : IDisposable
+{
+    private static readonly IPAddress Node2 = IPAddress.Parse("10.0.0.2");
+    private static readonly IPAddress Node3 = IPAddress.Parse("10.0.0.3");
+    private readonly RouteTable table = new(new NoKernel(), null);
+
+    public void Dispose() => table.Dispose();
+
+    private static Speaker NewSpeaker() => new(new SpeakerConfig { Asn = 64512, RouterId = IPAddress.Parse("10.0.0.1") });
+
+    private static void Announce(Speaker speaker, IPAddress peer, params string[] prefixes)
+    {
+        var path = new PathInfo(new PathAttributes { Origin = Origin.Igp, AsPath = AsPath.Empty, NextHop = peer, LocalPref = 100 }, peer, new RouteSource(peer, 1, 64512, false));
+        speaker.LocRib.Apply(peer, prefixes.Select(p => (new Nlri(Prefix.Parse(p)), path)).ToArray(), []);
+    }
+
+    private static void Withdraw(Speaker speaker, IPAddress peer, string prefix) =>
+        speaker.LocRib.Withdraw(peer, [(AfiSafi.Ipv4Unicast, new Nlri(Prefix.Parse(prefix)))]);
+
+    private string[] Desired() => table.Desired
+        .Select(r => r.Type == RouteType.Blackhole ? $"blackhole {r.Destination}" : $"{r.Destination} via {r.Gateway}")
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    [Fact]
+    public async Task A_peers_best_path_becomes_a_route_via_its_next_hop_and_goes_when_withdrawn()
+    {
+        await using var speaker = NewSpeaker();
+        var routes = new KernelRoutes(table);
+        routes.Attach(speaker);
+
+        Announce(speaker, Node2, "10.244.2.0/26", "10.244.5.0/26");
+        Assert.Equal(["10.244.2.0/26 via 10.0.0.2", "10.244.5.0/26 via 10.0.0.2"], Desired());
+
+        Withdraw(speaker, Node2, "10.244.5.0/26");
+        Assert.Equal(["10.244.2.0/26 via 10.0.0.2"], Desired());
+        Assert.All(table.Desired, r => Assert.Equal(RouteProtocols.Routing, r.Protocol));
+    }
+
+    [Fact]
+    public async Task Own_blocks_are_blackholed_and_win_over_a_learned_route_to_the_same_prefix()
+    {
+        await using var speaker = NewSpeaker();
+        var routes = new KernelRoutes(table);
+        routes.Attach(speaker);
+        Announce(speaker, Node2, "10.244.1.0/26");
+
+        routes.SetOwnBlocks([Prefix.Parse("10.244.1.0/26"), Prefix.Parse("10.244.7.0/26")]);
+        Assert.Equal(["blackhole 10.244.1.0/26", "blackhole 10.244.7.0/26"], Desired());
+
+        routes.SetOwnBlocks([Prefix.Parse("10.244.7.0/26")]);
+        Assert.Equal(["10.244.1.0/26 via 10.0.0.2", "blackhole 10.244.7.0/26"], Desired());
+    }
+
+    [Fact]
+    public async Task What_the_speaker_originates_itself_is_not_routed()
+    {
+        await using var speaker = NewSpeaker();
+        var routes = new KernelRoutes(table);
+        routes.Attach(speaker);
+
+        speaker.SetOriginated([Prefix.Parse("10.20.0.0/26")]);
+
+        Assert.Empty(Desired());
+    }
+
+    [Fact]
+    public async Task The_better_of_two_peers_paths_is_routed_and_the_other_takes_over_when_it_goes()
+    {
+        await using var speaker = NewSpeaker();
+        var routes = new KernelRoutes(table);
+        routes.Attach(speaker);
+
+        // Equal paths: the lower router ID... both sources have router ID 1, so the lower peer address wins.
+        Announce(speaker, Node3, "10.244.9.0/26");
+        Announce(speaker, Node2, "10.244.9.0/26");
+        Assert.Equal(["10.244.9.0/26 via 10.0.0.2"], Desired());
+
+        Withdraw(speaker, Node2, "10.244.9.0/26");
+        Assert.Equal(["10.244.9.0/26 via 10.0.0.3"], Desired());
+    }
+
+    [Fact]
+    public async Task A_new_speaker_starts_from_nothing_and_the_old_ones_late_changes_are_ignored()
+    {
+        await using var old = NewSpeaker();
+        await using var next = NewSpeaker();
+        var routes = new KernelRoutes(table);
+        routes.Attach(old);
+        Announce(old, Node2, "10.244.2.0/26");
+
+        routes.Attach(next);
+        Assert.Empty(Desired());
+
+        Announce(old, Node2, "10.244.3.0/26");
+        Announce(next, Node3, "10.244.4.0/26");
+        Assert.Equal(["10.244.4.0/26 via 10.0.0.3"], Desired());
+    }
+
+    private sealed class NoKernel : IKernelRoutes
+    {
+        public List<KernelRoute> ListByProtocol(byte protocol) => [];
+
+        public NetlinkBatchResult Send(RouteBatch batch) => throw new NotSupportedException("these tests never apply");
+    }
+}
