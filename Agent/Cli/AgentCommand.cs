@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Api;
 using Routing.Agent.Datastore;
+using Routing.Agent.Datastore.Store;
 using Routing.Agent.Ipam;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
@@ -45,14 +46,6 @@ internal static partial class AgentCommand
             return 2;
         }
 
-        // The Kubernetes store exists (KubernetesResourceStore), but the agent's calculation still
-        // reads one ResourceSet from a file; watching a store comes with the agent's watchers.
-        if (uri.Kind != DatastoreKind.File)
-        {
-            await error.WriteLineAsync($"--datastore: the agent does not yet run from {uri} (it reads file:PATH for now)").ConfigureAwait(false);
-            return 2;
-        }
-
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(level)
             .AddSimpleConsole(console =>
@@ -62,43 +55,57 @@ internal static partial class AgentCommand
             }));
         var logger = loggerFactory.CreateLogger("Routing.Agent");
 
-        FileDatastore store;
-        BgpPlan plan;
-        try
-        {
-            store = FileDatastore.Open(uri);
-            plan = BgpPlan.Calculate(store.Current, nodeName);
-        }
-        catch (Exception e) when (e is ResourceValidationException or PlanException or IOException)
-        {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return 1;
-        }
-
-        // IPAM records live in the same datastore (for file:PATH, in the journal beside the file).
+        // The agent's resources, and IPAM's records, from the same datastore (for file:PATH, the
+        // IPAM records live in the journal beside the file).
         var records = ResourceStores.Open(uri);
         await using (records.ConfigureAwait(false))
-        await using (store.ConfigureAwait(false))
         {
-            var ipamStore = new ResourceIpamStore(records);
-            var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
-            // The agent runs in the node's network namespace: its routes go into that kernel.
-            using var routeTable = settings.KernelRoutes ? RouteTable.Open(logger: loggerFactory.CreateLogger<RouteTable>()) : null;
-            var bgp = new BgpService(nodeName, loggerFactory);
-            await using (bgp.ConfigureAwait(false))
+            IResourceSource store;
+            BgpPlan plan;
+            try
             {
-                var node = new NodeAgent(nodeName, store, records, ipamStore, bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
-                node.AttachToSpeakers();
-                await bgp.ApplyAsync(plan).ConfigureAwait(false);
-                var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
-                await using (api.ConfigureAwait(false))
+                store = uri.Kind == DatastoreKind.File
+                    ? FileDatastore.Open(uri)
+                    : await StoreResourceSource.OpenAsync(records, uri.ToString(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ResourceValidationException or IOException or ResourceStoreException)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            await using (store.ConfigureAwait(false))
+            {
+                try
                 {
-                    store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
-                    Log.Ready(logger, nodeName, store.Path, socketPath);
-                    await node.RunAsync(cancellationToken).ConfigureAwait(false);
-                    // Kernel routes stay as they are: traffic keeps flowing while the agent is away,
-                    // and the next start adopts them.
-                    Log.Stopping(logger, nodeName);
+                    plan = BgpPlan.Calculate(store.Current, nodeName);
+                }
+                catch (PlanException e)
+                {
+                    await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                    return 1;
+                }
+
+                var ipamStore = new ResourceIpamStore(records);
+                var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
+                // The agent runs in the node's network namespace: its routes go into that kernel.
+                using var routeTable = settings.KernelRoutes ? RouteTable.Open(logger: loggerFactory.CreateLogger<RouteTable>()) : null;
+                var bgp = new BgpService(nodeName, loggerFactory);
+                await using (bgp.ConfigureAwait(false))
+                {
+                    var node = new NodeAgent(nodeName, store, records, ipamStore, bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                    node.AttachToSpeakers();
+                    await bgp.ApplyAsync(plan).ConfigureAwait(false);
+                    var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
+                    await using (api.ConfigureAwait(false))
+                    {
+                        store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
+                        Log.Ready(logger, nodeName, store.Description, socketPath);
+                        await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                        // Kernel routes stay as they are: traffic keeps flowing while the agent is
+                        // away, and the next start adopts them.
+                        Log.Stopping(logger, nodeName);
+                    }
                 }
             }
         }

@@ -14,7 +14,7 @@ namespace Routing.Agent.Datastore;
 /// time and size alone). Bursts are coalesced; content that did not change (by hash) is not parsed again. A valid edit
 /// replaces <see cref="Current"/> whole; an invalid one is reported and the last good set is kept.
 /// </summary>
-public sealed class FileDatastore : IAsyncDisposable, IDisposable
+public sealed class FileDatastore : IResourceSource, IDisposable
 {
     // File times tick coarsely (a few ms on Linux, seconds elsewhere); within this of a write, compare content.
     internal static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(3);
@@ -69,6 +69,8 @@ public sealed class FileDatastore : IAsyncDisposable, IDisposable
 
     /// <summary>The file's full path.</summary>
     public string Path { get; }
+
+    string IResourceSource.Description => Path;
 
     /// <summary>The resources in force: the last valid content of the file.</summary>
     public ResourceSet Current => current;

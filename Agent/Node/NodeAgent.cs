@@ -19,7 +19,7 @@ namespace Routing.Agent.Node;
 /// </summary>
 public sealed partial class NodeAgent(
     string nodeName,
-    FileDatastore resources,
+    IResourceSource resources,
     IResourceStore records,
     IIpamStore ipam,
     BgpService bgp,

@@ -9,7 +9,8 @@ using Xunit.Abstractions;
 namespace Routing.Interop.Tests.Node;
 
 /// <summary>
-/// Two nodes, each a namespace running `routing agent` against one shared resource file, in the
+/// Two nodes, each a namespace running `routing agent` against one datastore (a shared resource
+/// file, or a real etcd the resources were applied to with `routing apply`), in the
 /// default full iBGP mesh. Each node's pods take addresses from its own block (IPAM, through the
 /// agent's API as the CNI plugin calls it); the agents advertise their blocks to each other and
 /// program the kernel: a route to the other node's block via that node, a blackhole for their own.
@@ -45,8 +46,10 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         spec: {cidr: 10.246.0.0/16, blockSize: 26}
         """;
 
-    [SkippableFact]
-    public async Task Nodes_advertise_their_blocks_and_program_routes_that_carry_packets_and_survive_an_agent_restart()
+    [SkippableTheory]
+    [InlineData("file")]
+    [InlineData("etcd")]
+    public async Task Nodes_advertise_their_blocks_and_program_routes_that_carry_packets_and_survive_an_agent_restart(string datastore)
     {
         await using var lab = new Topology(output);
         var ns1 = await lab.AddNamespaceAsync("node1");
@@ -58,8 +61,18 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(resources, Resources);
         var socket1 = Path.Combine(dir, "node1.sock");
         var socket2 = Path.Combine(dir, "node2.sock");
-        lab.Add(StartAgent(ns1, "node1", resources, socket1, "routing-node1"));
-        var agent2 = lab.Add(StartAgent(ns2, "node2", resources, socket2, "routing-node2"));
+        var uri = $"file:{resources}";
+        if (datastore == "etcd")
+        {
+            // etcd lives on node1, reachable from node2 across the link.
+            lab.Add(await EtcdDaemon.StartAsync(ns1, extraArguments: ["--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://10.0.62.1:2379"]));
+            uri = "etcd:http://10.0.62.1:2379";
+            var applied = await ns1.RunAsync("dotnet", [RoutingDll, "apply", "-f", resources, "--datastore", uri], null);
+            Assert.True(applied.Succeeded, applied.ToString());
+        }
+
+        lab.Add(StartAgent(ns1, "node1", uri, socket1, "routing-node1"));
+        var agent2 = lab.Add(StartAgent(ns2, "node2", uri, socket2, "routing-node2"));
 
         // A pod on each node: its address comes from a block the node claims.
         var pod1 = await AssignAsync(lab, socket1, "pod-on-node1");
@@ -87,7 +100,7 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         await PingAsync(ns2, pod1.Host, "10.0.62.2");
 
         // Restarted, it adopts what it left: the same routes, back on node1 too.
-        lab.Add(StartAgent(ns2, "node2", resources, socket2, "routing-node2-again"));
+        lab.Add(StartAgent(ns2, "node2", uri, socket2, "routing-node2-again"));
         await lab.UntilAsync("node1 to route to node2's block again", async _ => (await RoutesAsync(ns1)).Contains($"{pod2.Block} via 10.0.62.2"));
         await PingAsync(ns1, pod2.Host, "10.0.62.1");
         var after = await RoutesAsync(ns2);
@@ -95,8 +108,8 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         Assert.Contains($"blackhole {pod2.Block}", after);
     }
 
-    private static ProcessDaemon StartAgent(NetNs ns, string node, string resources, string socket, string name) =>
-        ProcessDaemon.Start(ns, name, "dotnet", [RoutingDll, "agent", "--node", node, "--datastore", $"file:{resources}", "--api-socket", socket, "--initial-sync-timeout", "5", "--log-level", "Debug"]);
+    private static ProcessDaemon StartAgent(NetNs ns, string node, string datastore, string socket, string name) =>
+        ProcessDaemon.Start(ns, name, "dotnet", [RoutingDll, "agent", "--node", node, "--datastore", datastore, "--api-socket", socket, "--initial-sync-timeout", "5", "--log-level", "Debug"]);
 
     private static async Task<(string Host, string Block)> AssignAsync(Topology lab, string socket, string handle)
     {
