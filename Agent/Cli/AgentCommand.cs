@@ -7,6 +7,7 @@ using Routing.Agent.Ipam;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
+using Routing.Agent.Routes;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
@@ -89,7 +90,7 @@ internal static partial class AgentCommand
                 var ipamStore = new ResourceIpamStore(records);
                 var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
                 // The agent runs in the node's network namespace: its routes go into that kernel.
-                using var routeTable = settings.KernelRoutes ? RouteTable.Open(logger: loggerFactory.CreateLogger<RouteTable>()) : null;
+                using var routeTable = settings.KernelRoutes ? RouteTable.Open(options: new RouteTableOptions { LeaveAlone = KernelRoutes.IsPodRoute }, logger: loggerFactory.CreateLogger<RouteTable>()) : null;
                 var bgp = new BgpService(nodeName, loggerFactory);
                 await using (bgp.ConfigureAwait(false))
                 {

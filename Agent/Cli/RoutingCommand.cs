@@ -29,6 +29,7 @@ public static class RoutingCommand
             ApplyCommand.Create(),
             GetCommand.Create(),
             IpamCommand.Create(),
+            Lab.LabCommand.Create(),
         };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).

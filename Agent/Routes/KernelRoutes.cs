@@ -89,6 +89,19 @@ public sealed class KernelRoutes
         return new KernelRoute { Destination = destination, Gateway = best.NextHop };
     }
 
+    /// <summary>
+    /// The CNI plugin's route to a pod: to one address, straight out of an interface, with no next
+    /// hop. The agent's own routes never have that shape (they go via a next hop, or are
+    /// blackholes), so its route table leaves these to the plugin, which makes them at ADD; the
+    /// kernel removes them with the pod's interface at DEL.
+    /// </summary>
+    public static bool IsPodRoute(KernelRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var host = route.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        return route.Type == RouteType.Unicast && route.Gateway is null && route.NextHops.IsEmpty && route.Destination.PrefixLength == host;
+    }
+
     private void OnChanges(int from, IReadOnlyList<BestRouteChange> changes)
     {
         lock (gate)

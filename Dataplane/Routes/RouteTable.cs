@@ -204,7 +204,8 @@ public sealed partial class RouteTable : IDisposable
     public bool Manages(Route route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return (options.Tables is null || options.Tables.Contains(route.Table)) && (options.Family is null || options.Family == route.Family);
+        return (options.Tables is null || options.Tables.Contains(route.Table)) && (options.Family is null || options.Family == route.Family)
+            && options.LeaveAlone?.Invoke(route) != true;
     }
 
     private void EnsureManaged(Route route)

@@ -16,6 +16,12 @@ public sealed record RouteTableOptions
     public System.Net.Sockets.AddressFamily? Family { get; init; }
 
     /// <summary>How long to let a burst of changes gather before applying them in one batch.</summary>
+    /// <summary>
+    /// Routes of the table's protocol that another writer owns (the CNI plugin's routes to pods):
+    /// never changed, deleted or wanted by this table.
+    /// </summary>
+    public Func<Route, bool>? LeaveAlone { get; init; }
+
     public TimeSpan CoalesceDelay { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>A full dump-and-diff this often, whatever the monitor said (felix: 90 s).</summary>

@@ -110,6 +110,16 @@ public sealed class KernelRoutesTests : IDisposable
         Assert.Equal(["10.244.4.0/26 via 10.0.0.3"], Desired());
     }
 
+    [Fact]
+    public void The_CNI_plugins_pod_routes_are_recognised_and_the_agents_own_routes_are_not()
+    {
+        Assert.True(KernelRoutes.IsPodRoute(new KernelRoute { Destination = IPNetwork.Parse("10.244.1.5/32"), InterfaceIndex = 9, Scope = RouteScope.Link }));
+        Assert.True(KernelRoutes.IsPodRoute(new KernelRoute { Destination = IPNetwork.Parse("fd00:244::5/128"), InterfaceIndex = 9 }));
+        Assert.False(KernelRoutes.IsPodRoute(KernelRoutes.Desired(Prefix.Parse("10.244.1.0/26"), ownBlock: true, best: null)!));
+        Assert.False(KernelRoutes.IsPodRoute(new KernelRoute { Destination = IPNetwork.Parse("10.244.1.5/32"), Gateway = Node2 }));
+        Assert.False(KernelRoutes.IsPodRoute(new KernelRoute { Destination = IPNetwork.Parse("10.244.1.0/26"), InterfaceIndex = 9 }));
+    }
+
     private sealed class NoKernel : IKernelRoutes
     {
         public List<KernelRoute> ListByProtocol(byte protocol) => [];

@@ -45,6 +45,22 @@ public class RouteTableTests
     }
 
     [Fact]
+    public void Routes_another_writer_owns_are_left_alone_even_with_the_tables_protocol()
+    {
+        var kernel = new FakeKernelRoutes();
+        var podRoute = new Route { Destination = IPNetwork.Parse("10.244.1.5/32"), InterfaceIndex = 7, Scope = RouteScope.Link, Protocol = Ours };
+        kernel.Put(podRoute);
+        kernel.Put(Via("10.2.0.0/24", "10.0.0.1"));
+        using var table = new RouteTable(kernel, null, new RouteTableOptions { LeaveAlone = r => r.Gateway is null && r.Destination.PrefixLength == 32 });
+
+        var result = table.Apply();
+
+        Assert.Equal(1, result.Deleted);
+        Assert.Equal(["10.244.1.5/32"], kernel.Routes.Select(r => r.Destination.ToString()));
+        Assert.Throws<ArgumentException>(() => table.Set(podRoute));
+    }
+
+    [Fact]
     public void Two_tables_with_one_protocol_keep_to_their_own_tables()
     {
         var kernel = new FakeKernelRoutes();
