@@ -77,16 +77,6 @@ internal static partial class AgentCommand
 
             await using (store.ConfigureAwait(false))
             {
-                try
-                {
-                    plan = BgpPlan.Calculate(store.Current, nodeName);
-                }
-                catch (PlanException e)
-                {
-                    await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                    return 1;
-                }
-
                 var ipamStore = new ResourceIpamStore(records);
                 var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
                 // The agent runs in the node's network namespace: its routes go into that kernel.
@@ -95,6 +85,16 @@ internal static partial class AgentCommand
                 await using (bgp.ConfigureAwait(false))
                 {
                     var node = new NodeAgent(nodeName, store, records, ipamStore, bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                    try
+                    {
+                        plan = node.PlanFor(store.Current, []);
+                    }
+                    catch (PlanException e)
+                    {
+                        await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                        return 1;
+                    }
+
                     node.AttachToSpeakers();
                     await bgp.ApplyAsync(plan).ConfigureAwait(false);
                     var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);

@@ -84,7 +84,19 @@ internal static class LabCommand
             return 0;
         });
 
-        return new Command("lab", "A cluster in network namespaces on this machine: racks, routers, nodes and pods") { up, status, down };
+        var node = new Argument<string>("node") { Description = "The node whose agent to start (node1, node2, …)" };
+        var startAgent = new Command("start-agent", "Start a node's agent again after it was stopped or killed (it adopts the routes it left)") { name, node };
+        startAgent.SetAction(async (parse, cancellationToken) =>
+        {
+            RequireRoot();
+            var state = Existing(parse.GetValue(name)!);
+            var plan = LabPlan.Create(state.Prefix, state.Nodes, state.Racks, state.PodsPerNode, state.Encapsulation);
+            var started = await new LabRunner(plan, parse.InvocationConfiguration.Output, state).StartAgentAsync(parse.GetValue(node)!, cancellationToken).ConfigureAwait(false);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(started ? $"{parse.GetValue(node)}: agent started" : $"{parse.GetValue(node)}: its agent is running already").ConfigureAwait(false);
+            return 0;
+        });
+
+        return new Command("lab", "A cluster in network namespaces on this machine: racks, routers, nodes and pods") { up, status, down, startAgent };
     }
 
     private static LabState Existing(string prefix) =>

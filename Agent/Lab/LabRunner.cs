@@ -4,9 +4,9 @@ using System.Reflection;
 namespace Routing.Agent.Lab;
 
 /// <summary>Builds, shows and removes a lab (see <see cref="LabPlan"/>), recording what it makes in <see cref="LabState"/>.</summary>
-internal sealed class LabRunner(LabPlan plan, TextWriter output)
+internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? existing = null)
 {
-    private readonly LabState state = new() { Prefix = plan.Prefix };
+    private readonly LabState state = existing ?? new() { Prefix = plan.Prefix };
     private readonly string dir = LabState.DirectoryFor(plan.Prefix);
 
     public static string SocketOf(string prefix, string node) => Path.Combine(LabState.DirectoryFor(prefix), $"{node}.sock");
@@ -107,7 +107,13 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output)
 
     private async Task StartDaemonAsync(string name, string ns, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
-        var pid = await LabShell.StartDaemonAsync(ns, Path.Combine(dir, $"{name}.log"), command, cancellationToken).ConfigureAwait(false);
+        var log = Path.Combine(dir, $"{name}.log");
+        if (File.Exists(log))
+        {
+            File.Move(log, log + ".old", overwrite: true);
+        }
+
+        var pid = await LabShell.StartDaemonAsync(ns, log, command, cancellationToken).ConfigureAwait(false);
         state.Processes.Add(new LabProcess(name, pid, Path.GetFileName(command[0])));
         state.Save();
     }
@@ -154,11 +160,28 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output)
         }
     }
 
+    /// <summary>Starts a node's agent again (after it was stopped or killed); false when one runs already.</summary>
+    public async Task<bool> StartAgentAsync(string nodeName, CancellationToken cancellationToken)
+    {
+        var node = plan.Nodes.FirstOrDefault(n => n.Name == nodeName) ?? throw new LabException($"the lab has no node {nodeName} (it has {string.Join(", ", plan.Nodes.Select(n => n.Name))})");
+        if (state.Processes.Any(p => p.Name == node.Name && IsOurs(p)))
+        {
+            return false;
+        }
+
+        state.Processes.RemoveAll(p => p.Name == node.Name);
+        await StartAgentAsync(node, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private Task StartAgentAsync(LabNode node, CancellationToken cancellationToken) =>
+        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name)], cancellationToken);
+
     private async Task StartAgentsAsync(CancellationToken cancellationToken)
     {
         foreach (var node in plan.Nodes)
         {
-            await StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name)], cancellationToken).ConfigureAwait(false);
+            await StartAgentAsync(node, cancellationToken).ConfigureAwait(false);
         }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

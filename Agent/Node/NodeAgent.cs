@@ -30,6 +30,7 @@ public sealed partial class NodeAgent(
     private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly KernelRoutes? kernel = routeTable is null ? null : new KernelRoutes(routeTable);
     private IReadOnlyList<Prefix> blocks = [];
+    private readonly TaskCompletionSource blocksRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Call before the first plan is applied, so that the kernel routes follow the speaker from its start.</summary>
     public void AttachToSpeakers()
@@ -83,7 +84,7 @@ public sealed partial class NodeAgent(
         kernel?.SetOwnBlocks(own);
         try
         {
-            await bgp.ApplyAsync(BgpPlan.Calculate(resources.Current, nodeName, own)).ConfigureAwait(false);
+            await bgp.ApplyAsync(PlanFor(resources.Current, own)).ConfigureAwait(false);
         }
         catch (PlanException e)
         {
@@ -91,6 +92,17 @@ public sealed partial class NodeAgent(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The BGP plan for these resources and blocks. With kernel routes, the speaker announces
+    /// graceful restart with its forwarding preserved: the routes stay in the kernel while the
+    /// agent is away, so peers may keep forwarding to this node meanwhile.
+    /// </summary>
+    public BgpPlan PlanFor(ResourceSet current, IReadOnlyList<Prefix> own)
+    {
+        var plan = BgpPlan.Calculate(current, nodeName, own);
+        return routeTable is null ? plan : plan with { Speaker = plan.Speaker with { GracefulRestartTime = options.GracefulRestartTime } };
     }
 
     private void Wake() => wakeups.Writer.TryWrite(true);
@@ -135,13 +147,19 @@ public sealed partial class NodeAgent(
     private async Task ReadBlocksAsync(CancellationToken cancellationToken)
     {
         var own = await OwnBlocks.ListAsync(ipam, nodeName, cancellationToken).ConfigureAwait(false);
-        if (!own.SequenceEqual(Volatile.Read(ref blocks)))
+        if (blocksRead.Task.IsCompleted && own.SequenceEqual(Volatile.Read(ref blocks)))
         {
-            Volatile.Write(ref blocks, own);
-            var list = string.Join(", ", own);
-            Log.Blocks(logger, list.Length == 0 ? "none" : list);
-            Wake();
+            return;
         }
+
+        Volatile.Write(ref blocks, own);
+        // Given to the kernel routes here too, so that they have them before the kernel is first
+        // synced: a restarted agent must not remove its blackholes for a moment.
+        kernel?.SetOwnBlocks(own);
+        blocksRead.TrySetResult();
+        var list = string.Join(", ", own);
+        Log.Blocks(logger, list.Length == 0 ? "none" : list);
+        Wake();
     }
 
     // On start the kernel may hold routes a previous run of the agent made: they stay, and traffic
@@ -154,6 +172,7 @@ public sealed partial class NodeAgent(
             return;
         }
 
+        await blocksRead.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var deadline = DateTimeOffset.UtcNow + options.InitialSyncTimeout;
         while (DateTimeOffset.UtcNow < deadline && !InitialTablesReceived())
         {

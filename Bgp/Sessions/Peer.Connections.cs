@@ -162,8 +162,11 @@ public sealed partial class Peer
         capabilities.Add(new EnhancedRouteRefreshCapability());
         capabilities.Add(new FourOctetAsCapability(LocalAs));
 
-        // Graceful restart helper (RFC 4724): the capability with no families preserved.
-        capabilities.Add(new GracefulRestartCapability(false, false, 120, default));
+        // Graceful restart (RFC 4724): with families whose forwarding state survives a restart when
+        // the speaker is configured so, else as a helper only (no families).
+        capabilities.Add(host.Config.GracefulRestartTime is { } restart
+            ? new GracefulRestartCapability(false, false, (ushort)Math.Clamp(restart.TotalSeconds, 1, 4095), config.Families.Select(f => new GracefulRestartFamily(f, ForwardingPreserved: true)).ToArray())
+            : new GracefulRestartCapability(false, false, 120, default));
         return new OpenMessage(LocalAs, config.HoldTime, host.Config.RouterIdValue, capabilities);
     }
 

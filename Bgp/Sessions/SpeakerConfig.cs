@@ -24,11 +24,20 @@ public sealed record SpeakerConfig
     /// <summary>The IPv4 next hop for IPv4 routes sent over IPv6 sessions.</summary>
     public IPAddress? IPv4NextHop { get; init; }
 
+    /// <summary>
+    /// When set, the speaker tells its peers (RFC 4724) that its forwarding state survives a restart
+    /// of the speaker, for every family, and how long to keep its routes while it is away: a peer
+    /// that helps (BIRD, FRR and GoBGP do by default) then keeps forwarding to this node while its
+    /// agent restarts. Null: the capability is sent without families (a helper only).
+    /// </summary>
+    public TimeSpan? GracefulRestartTime { get; init; }
+
     public uint RouterIdValue => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(RouterId.GetAddressBytes());
 
     public bool Equals(SpeakerConfig? other) =>
         other is not null && Asn == other.Asn && RouterId.Equals(other.RouterId) && ListenPort == other.ListenPort &&
-        ListenAddresses.SequenceEqual(other.ListenAddresses) && Equals(IPv6NextHop, other.IPv6NextHop) && Equals(IPv4NextHop, other.IPv4NextHop);
+        ListenAddresses.SequenceEqual(other.ListenAddresses) && Equals(IPv6NextHop, other.IPv6NextHop) && Equals(IPv4NextHop, other.IPv4NextHop) &&
+        GracefulRestartTime == other.GracefulRestartTime;
 
     public override int GetHashCode() => HashCode.Combine(Asn, RouterId, ListenPort);
 }

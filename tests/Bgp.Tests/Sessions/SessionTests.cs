@@ -96,6 +96,25 @@ public sealed class SessionTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_restart_time_the_OPEN_offers_graceful_restart_with_forwarding_preserved_for_every_family()
+    {
+        await speaker.DisposeAsync();
+        speaker = new Speaker(
+            new SpeakerConfig { Asn = OurAs, RouterId = IPAddress.Parse("10.0.0.1"), ListenPort = 0, GracefulRestartTime = TimeSpan.FromSeconds(120) },
+            log,
+            clock);
+        await speaker.StartAsync();
+
+        var open = await EstablishAsync();
+
+        var restart = open.Capability<GracefulRestartCapability>()!;
+        Assert.Equal(120, restart.RestartTime);
+        Assert.Equal(
+            [new GracefulRestartFamily(AfiSafi.Ipv4Unicast, true), new GracefulRestartFamily(AfiSafi.Ipv6Unicast, true)],
+            restart.Families.ToArray());
+    }
+
+    [Fact]
     public async Task The_peers_initial_table_counts_as_received_once_every_family_has_its_End_of_RIB()
     {
         await EstablishAsync();
