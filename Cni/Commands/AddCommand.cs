@@ -25,12 +25,12 @@ internal static class AddCommand
 
         var wiring = context.Wiring;
         var hostVeth = context.HostVeth;
-        if (wiring.LinkExists(netns, env.IfName))
+        if (wiring.Link(netns, env.IfName) is not null)
         {
             throw new CniException(CniErrorCode.WiringFailed, $"CNI_IFNAME {env.IfName} already exists in {netns}", "ADD does not reuse an interface; DEL the attachment first");
         }
 
-        if (wiring.LinkExists(null, hostVeth))
+        if (wiring.Link(null, hostVeth) is not null)
         {
             throw new CniException(CniErrorCode.WiringFailed,
                 $"the host interface {hostVeth} for pod {env.Args.PodNamespace}/{env.Args.PodName} already exists", "another sandbox of this pod is wired; DEL it first");

@@ -30,7 +30,7 @@ internal static class CheckCommand
 
         var expected = prev.Ips.Where(ip => ip.Interface == index).Select(ip => ip.Address).ToList();
         var wiring = context.Wiring;
-        if (!wiring.LinkExists(netns, env.IfName))
+        if (wiring.Link(netns, env.IfName) is null)
         {
             throw Failed($"interface {env.IfName} is missing from {netns}");
         }
@@ -63,7 +63,7 @@ internal static class CheckCommand
             }
 
             var routes = wiring.Routes(netns, ipv6);
-            if (!routes.Any(r => r.Destination == "default" && Equals(r.Gateway, gateway) && r.Device == ifName))
+            if (!routes.Any(r => r.Destination.PrefixLength == 0 && Equals(r.Gateway, gateway) && r.Device == ifName))
             {
                 throw Failed($"the default route via {gateway} dev {ifName} is missing from {netns}");
             }
@@ -76,7 +76,7 @@ internal static class CheckCommand
         {
             var host = IpCidr.Host(address.Address);
             var routes = wiring.Routes(null, !address.IsIPv4);
-            var found = routes.Any(r => r.Device == hostVeth && (r.Destination == host.ToString() || r.Destination == host.Address.ToString()));
+            var found = routes.Any(r => r.Device == hostVeth && r.Destination == host);
             if (!found)
             {
                 throw Failed($"the host route to {host} dev {hostVeth} is missing");

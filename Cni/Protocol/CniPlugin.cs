@@ -27,8 +27,11 @@ public sealed class CniPlugin
     }
 
     /// <summary>Runs one invocation with the real kernel wiring and agent client.</summary>
-    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args) =>
-        new CniPlugin(new IpRouteWiring(), socket => new AgentIpamClient(socket)).Execute(environment, stdin, stdout, args);
+    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
+    {
+        using var wiring = new NetlinkWiring();
+        return new CniPlugin(wiring, socket => new AgentIpamClient(socket)).Execute(environment, stdin, stdout, args);
+    }
 
     internal int Execute(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
     {
