@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Routing.Agent.Api.V1;
 using Routing.Cni.Protocol;
 using Routing.Cni.Results;
@@ -172,11 +171,14 @@ internal static class AddCommand
         }
     }
 
-    /// <summary>A random locally administered unicast MAC, so the result names it without reading it back.</summary>
+    /// <summary>
+    /// A random locally administered unicast MAC, so the result names it without reading it back. Not
+    /// a secret: <see cref="Random"/>, which needs no OpenSSL loaded (unlike RandomNumberGenerator).
+    /// </summary>
     private static string RandomMac()
     {
         Span<byte> mac = stackalloc byte[6];
-        RandomNumberGenerator.Fill(mac);
+        Random.Shared.NextBytes(mac);
         mac[0] = (byte)((mac[0] & 0xfe) | 0x02);
         return string.Join(':', mac.ToArray().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
     }
