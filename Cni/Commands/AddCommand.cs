@@ -70,8 +70,7 @@ internal static class AddCommand
         }
 
         request.Pools.AddRange(config.Pools);
-        using var deadline = context.AgentDeadline();
-        var response = await context.Agent.AssignAsync(request, deadline.Token).ConfigureAwait(false);
+        var response = await context.Agent.AssignAsync(request, CancellationToken.None).ConfigureAwait(false);
         try
         {
             return response.Addresses.Count > 0
@@ -162,8 +161,7 @@ internal static class AddCommand
     {
         try
         {
-            using var deadline = context.AgentDeadline();
-            await context.Agent.ReleaseAsync(context.HandleId, deadline.Token).ConfigureAwait(false);
+            await context.Agent.ReleaseAsync(context.HandleId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (CniException)
         {

@@ -50,8 +50,7 @@ internal static class CheckCommand
         CheckHostSysctls(wiring, hostVeth, expected);
         CheckHostRoutes(wiring, hostVeth, expected);
 
-        using var deadline = context.AgentDeadline();
-        var held = (await context.Agent.GetAsync(context.HandleId, deadline.Token).ConfigureAwait(false)).Addresses
+        var held = (await context.Agent.GetAsync(context.HandleId, CancellationToken.None).ConfigureAwait(false)).Addresses
             .Select(a => IpCidr.Parse(a.Address).Address).ToHashSet();
         foreach (var address in expected.Where(a => !held.Contains(a.Address)))
         {
