@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Routing.Agent.Api.Grpc;
 using Routing.Agent.Api.V1;
+using Routing.Cni.AgentApi.Http2;
 using Routing.Cni.Protocol;
 
 namespace Routing.Cni.AgentApi;
@@ -16,12 +17,13 @@ internal sealed class AgentIpamClient : IAgentIpam
     private const string Service = "/routing.v1.RoutingAgent/";
 
     private readonly string socketPath;
-    private readonly GrpcConnection connection;
+    private readonly AgentConnection connection;
 
-    public AgentIpamClient(string socketPath)
+    /// <summary>A client whose every call gives up after <paramref name="timeout"/> without an answer.</summary>
+    public AgentIpamClient(string socketPath, TimeSpan timeout)
     {
         this.socketPath = socketPath;
-        connection = new GrpcConnection(socketPath);
+        connection = new AgentConnection(socketPath, timeout);
     }
 
     public Task<IpamAssignResponse> AssignAsync(IpamAssignRequest request, CancellationToken cancellationToken) =>
@@ -39,12 +41,14 @@ internal sealed class AgentIpamClient : IAgentIpam
     public Task<IpamListHandlesResponse> ListHandlesAsync(string prefix, CancellationToken cancellationToken) =>
         CallAsync("IpamListHandles", new IpamListHandlesRequest { Prefix = prefix }, IpamListHandlesResponse.Parser, cancellationToken);
 
-    private async Task<TResponse> CallAsync<TResponse>(string method, IMessage request, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+    /// <summary>Blocking, on the calling thread (see <see cref="AgentConnection"/>): the task is complete when returned.</summary>
+    private Task<TResponse> CallAsync<TResponse>(string method, IMessage request, MessageParser<TResponse> parser, CancellationToken cancellationToken)
         where TResponse : IMessage<TResponse>
     {
         try
         {
-            return await connection.UnaryAsync(Service + method, request, parser, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(connection.Unary(Service + method, request, parser));
         }
         catch (GrpcStatusException e) when (e.Status is 14 or 4)
         {
@@ -54,25 +58,27 @@ internal sealed class AgentIpamClient : IAgentIpam
         {
             throw new CniException(CniErrorCode.AgentRefused, $"the agent refused {method}: {e.Detail}", e.Message);
         }
-        catch (HttpRequestException e)
+        catch (SocketException e)
         {
             throw TryAgain($"cannot reach the agent at {socketPath}: {Reason(e)}", e);
         }
-        catch (OperationCanceledException e)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             throw TryAgain($"the agent at {socketPath} did not answer {method} in time", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CniException(CniErrorCode.AgentRefused, $"the agent's answer to {method} is not the gRPC this plugin speaks: {e.Message}", e.Message);
         }
     }
 
     private static CniException TryAgain(string message, Exception inner) =>
         new(CniErrorCode.TryAgainLater, $"try again later: {message}", inner.Message);
 
-    private static string Reason(HttpRequestException e) => e.InnerException switch
+    private static string Reason(SocketException e) => e.SocketErrorCode switch
     {
-        SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.ConnectionRefused } => "is the routing agent running?",
-        SocketException s => s.Message,
-        { } inner => inner.Message,
-        null => e.Message,
+        SocketError.AddressNotAvailable or SocketError.ConnectionRefused => "is the routing agent running?",
+        _ => e.Message,
     };
 
     public void Dispose() => connection.Dispose();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Routing.Agent.Api.V1;
 using Routing.Cni.Protocol;
 using Routing.Cni.Results;
@@ -25,12 +24,12 @@ internal static class AddCommand
 
         var wiring = context.Wiring;
         var hostVeth = context.HostVeth;
-        if (wiring.LinkExists(netns, env.IfName))
+        if (wiring.Link(netns, env.IfName) is not null)
         {
             throw new CniException(CniErrorCode.WiringFailed, $"CNI_IFNAME {env.IfName} already exists in {netns}", "ADD does not reuse an interface; DEL the attachment first");
         }
 
-        if (wiring.LinkExists(null, hostVeth))
+        if (wiring.Link(null, hostVeth) is not null)
         {
             throw new CniException(CniErrorCode.WiringFailed,
                 $"the host interface {hostVeth} for pod {env.Args.PodNamespace}/{env.Args.PodName} already exists", "another sandbox of this pod is wired; DEL it first");
@@ -71,8 +70,7 @@ internal static class AddCommand
         }
 
         request.Pools.AddRange(config.Pools);
-        using var deadline = context.AgentDeadline();
-        var response = await context.Agent.AssignAsync(request, deadline.Token).ConfigureAwait(false);
+        var response = await context.Agent.AssignAsync(request, CancellationToken.None).ConfigureAwait(false);
         try
         {
             return response.Addresses.Count > 0
@@ -163,8 +161,7 @@ internal static class AddCommand
     {
         try
         {
-            using var deadline = context.AgentDeadline();
-            await context.Agent.ReleaseAsync(context.HandleId, deadline.Token).ConfigureAwait(false);
+            await context.Agent.ReleaseAsync(context.HandleId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (CniException)
         {
@@ -172,11 +169,14 @@ internal static class AddCommand
         }
     }
 
-    /// <summary>A random locally administered unicast MAC, so the result names it without reading it back.</summary>
+    /// <summary>
+    /// A random locally administered unicast MAC, so the result names it without reading it back. Not
+    /// a secret: <see cref="Random"/>, which needs no OpenSSL loaded (unlike RandomNumberGenerator).
+    /// </summary>
     private static string RandomMac()
     {
         Span<byte> mac = stackalloc byte[6];
-        RandomNumberGenerator.Fill(mac);
+        Random.Shared.NextBytes(mac);
         mac[0] = (byte)((mac[0] & 0xfe) | 0x02);
         return string.Join(':', mac.ToArray().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
     }

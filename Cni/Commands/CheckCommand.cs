@@ -5,9 +5,11 @@ using Routing.Cni.Wiring;
 namespace Routing.Cni.Commands;
 
 /// <summary>
-/// CHECK: the attachment still looks as ADD left it — the pod's interface with its addresses and
-/// default routes, the host route to each address through the host veth, and the agent still holds
-/// the same addresses for the handle. The first difference is error 102 naming it.
+/// CHECK: the attachment still looks as ADD left it — the pod's interface with its MTU, addresses
+/// and routes (the link-scope route to the gateway and the default via it); on the node the host
+/// veth with its MTU and the sysctls ADD set, and the agent's route to each address through it;
+/// and the agent still holds the same addresses for the handle. The first difference is error
+/// 102 naming it.
 /// </summary>
 internal static class CheckCommand
 {
@@ -30,10 +32,9 @@ internal static class CheckCommand
 
         var expected = prev.Ips.Where(ip => ip.Interface == index).Select(ip => ip.Address).ToList();
         var wiring = context.Wiring;
-        if (!wiring.LinkExists(netns, env.IfName))
-        {
-            throw Failed($"interface {env.IfName} is missing from {netns}");
-        }
+        var mtu = prev.Interfaces[index].Mtu ?? (context.Config.Mtu > 0 ? context.Config.Mtu : null);
+        var pod = wiring.Link(netns, env.IfName) ?? throw Failed($"interface {env.IfName} is missing from {netns}");
+        CheckMtu(pod, mtu, $"interface {env.IfName} in {netns}");
 
         var actual = wiring.Addresses(netns, env.IfName);
         foreach (var address in expected.Where(a => !actual.Contains(a)))
@@ -42,10 +43,14 @@ internal static class CheckCommand
         }
 
         CheckPodRoutes(wiring, netns, env.IfName, expected);
-        CheckHostRoutes(wiring, context.HostVeth, expected);
 
-        using var deadline = context.AgentDeadline();
-        var held = (await context.Agent.GetAsync(context.HandleId, deadline.Token).ConfigureAwait(false)).Addresses
+        var hostVeth = context.HostVeth;
+        var host = wiring.Link(null, hostVeth) ?? throw Failed($"the host interface {hostVeth} is missing");
+        CheckMtu(host, mtu, $"the host interface {hostVeth}");
+        CheckHostSysctls(wiring, hostVeth, expected);
+        CheckHostRoutes(wiring, hostVeth, expected);
+
+        var held = (await context.Agent.GetAsync(context.HandleId, CancellationToken.None).ConfigureAwait(false)).Addresses
             .Select(a => IpCidr.Parse(a.Address).Address).ToHashSet();
         foreach (var address in expected.Where(a => !held.Contains(a.Address)))
         {
@@ -53,33 +58,85 @@ internal static class CheckCommand
         }
     }
 
+    private static void CheckMtu(KernelLink link, int? expected, string what)
+    {
+        if (expected is { } mtu && link.Mtu != mtu)
+        {
+            throw Failed($"{what} has MTU {link.Mtu}, not {mtu}");
+        }
+    }
+
     private static void CheckPodRoutes(IPodWiring wiring, string netns, string ifName, IReadOnlyList<IpCidr> expected)
     {
-        foreach (var (ipv6, gateway) in new[] { (false, PodGateway.IPv4), (true, PodGateway.IPv6) })
+        if (expected.Any(a => a.IsIPv4))
         {
-            if (!expected.Any(a => a.IsIPv4 != ipv6))
+            var routes = wiring.Routes(netns, ipv6: false);
+            if (!routes.Any(r => r.Destination == IpCidr.Host(PodGateway.IPv4) && r.Gateway is null && r.Device == ifName && r.Scope == KernelRoute.LinkScope))
             {
-                continue;
+                throw Failed($"the route to the gateway {PodGateway.IPv4} dev {ifName} scope link is missing from {netns}");
             }
 
-            var routes = wiring.Routes(netns, ipv6);
-            if (!routes.Any(r => r.Destination == "default" && Equals(r.Gateway, gateway) && r.Device == ifName))
+            if (!routes.Any(r => r.Destination.PrefixLength == 0 && Equals(r.Gateway, PodGateway.IPv4) && r.Device == ifName))
             {
-                throw Failed($"the default route via {gateway} dev {ifName} is missing from {netns}");
+                throw Failed($"the default route via {PodGateway.IPv4} dev {ifName} is missing from {netns}");
+            }
+        }
+
+        if (expected.Any(a => !a.IsIPv4)
+            && !wiring.Routes(netns, ipv6: true).Any(r => r.Destination.PrefixLength == 0 && Equals(r.Gateway, PodGateway.IPv6) && r.Device == ifName))
+        {
+            throw Failed($"the default route via {PodGateway.IPv6} dev {ifName} is missing from {netns}");
+        }
+    }
+
+    /// <summary>What ADD set on the host veth: the pod's IPv4 gateway is answered by proxy ARP, at once.</summary>
+    private static void CheckHostSysctls(IPodWiring wiring, string hostVeth, IReadOnlyList<IpCidr> expected)
+    {
+        var settings = new List<(string Key, string Value)>();
+        if (expected.Any(a => a.IsIPv4))
+        {
+            settings.Add(($"ipv4/conf/{hostVeth}/proxy_arp", "1"));
+            settings.Add(($"ipv4/neigh/{hostVeth}/proxy_delay", "0"));
+        }
+
+        if (expected.Any(a => !a.IsIPv4))
+        {
+            settings.Add(($"ipv6/conf/{hostVeth}/accept_ra", "0"));
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            if (wiring.ReadSysctl(key) is var actual && actual != value)
+            {
+                throw Failed($"net.{key.Replace('/', '.')} is {actual ?? "missing"}, not {value}");
             }
         }
     }
 
     private static void CheckHostRoutes(IPodWiring wiring, string hostVeth, IReadOnlyList<IpCidr> expected)
     {
-        foreach (var address in expected)
+        foreach (var family in expected.GroupBy(a => a.IsIPv4))
         {
-            var host = IpCidr.Host(address.Address);
-            var routes = wiring.Routes(null, !address.IsIPv4);
-            var found = routes.Any(r => r.Device == hostVeth && (r.Destination == host.ToString() || r.Destination == host.Address.ToString()));
-            if (!found)
+            var routes = wiring.Routes(null, ipv6: !family.Key);
+            foreach (var address in family)
             {
-                throw Failed($"the host route to {host} dev {hostVeth} is missing");
+                var host = IpCidr.Host(address.Address);
+                var route = routes.FirstOrDefault(r => r.Destination == host)
+                    ?? throw Failed($"the host route to {host} dev {hostVeth} is missing");
+                if (route.Device != hostVeth || route.Gateway is not null)
+                {
+                    throw Failed($"the host route to {host} goes {(route.Gateway is null ? string.Empty : $"via {route.Gateway} ")}dev {route.Device ?? "(none)"}, not dev {hostVeth}");
+                }
+
+                if (route.Protocol != PodGateway.RouteProtocol)
+                {
+                    throw Failed($"the host route to {host} dev {hostVeth} has protocol {route.Protocol}, not the agent's {PodGateway.RouteProtocol}");
+                }
+
+                if (address.IsIPv4 && route.Scope != KernelRoute.LinkScope)
+                {
+                    throw Failed($"the host route to {host} dev {hostVeth} has scope {route.Scope}, not link");
+                }
             }
         }
     }

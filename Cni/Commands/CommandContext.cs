@@ -11,7 +11,4 @@ internal sealed record CommandContext(CniEnvironment Environment, PluginConfig C
     public string HandleId => Config.HandleFor(Environment.ContainerId, Environment.IfName);
 
     public string HostVeth => VethName.For(Config.VethPrefix, Environment.Args.PodNamespace, Environment.Args.PodName, Environment.ContainerId);
-
-    /// <summary>A deadline for one agent call.</summary>
-    public CancellationTokenSource AgentDeadline() => new(Config.AgentTimeout);
 }

@@ -15,7 +15,6 @@ internal static class DelCommand
             context.Wiring.DeleteLink(netns, env.IfName);
         }
 
-        using var deadline = context.AgentDeadline();
-        await context.Agent.ReleaseAsync(context.HandleId, deadline.Token).ConfigureAwait(false);
+        await context.Agent.ReleaseAsync(context.HandleId, CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -14,16 +14,11 @@ internal static class GcCommand
             ?? throw new CniException(CniErrorCode.InvalidNetworkConfig,
                 "network configuration field cni.dev/valid-attachments is missing", "GC needs the attachments the runtime still uses (an empty list releases all of this network's)");
 
-        IReadOnlyList<string> handles;
-        using (var deadline = context.AgentDeadline())
-        {
-            handles = [.. (await context.Agent.ListHandlesAsync(context.Config.HandlePrefix, deadline.Token).ConfigureAwait(false)).HandleIds];
-        }
+        IReadOnlyList<string> handles = [.. (await context.Agent.ListHandlesAsync(context.Config.HandlePrefix, CancellationToken.None).ConfigureAwait(false)).HandleIds];
 
         foreach (var handle in handles.Where(h => h.StartsWith(context.Config.HandlePrefix, StringComparison.Ordinal) && !valid.Contains(h)))
         {
-            using var deadline = context.AgentDeadline();
-            await context.Agent.ReleaseAsync(handle, deadline.Token).ConfigureAwait(false);
+            await context.Agent.ReleaseAsync(handle, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

@@ -10,8 +10,7 @@ internal static class StatusCommand
         Agent.Api.V1.IpamStatusResponse status;
         try
         {
-            using var deadline = context.AgentDeadline();
-            status = await context.Agent.StatusAsync(deadline.Token).ConfigureAwait(false);
+            status = await context.Agent.StatusAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (CniException e)
         {

@@ -18,17 +18,20 @@ public sealed class CniPlugin
     public static IReadOnlyList<string> SupportedVersions => CniVersions.Supported;
 
     private readonly IPodWiring wiring;
-    private readonly Func<string, IAgentIpam> connectAgent;
+    private readonly Func<PluginConfig, IAgentIpam> connectAgent;
 
-    internal CniPlugin(IPodWiring wiring, Func<string, IAgentIpam> connectAgent)
+    internal CniPlugin(IPodWiring wiring, Func<PluginConfig, IAgentIpam> connectAgent)
     {
         this.wiring = wiring;
         this.connectAgent = connectAgent;
     }
 
     /// <summary>Runs one invocation with the real kernel wiring and agent client.</summary>
-    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args) =>
-        new CniPlugin(new IpRouteWiring(), socket => new AgentIpamClient(socket)).Execute(environment, stdin, stdout, args);
+    public static int Run(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
+    {
+        using var wiring = new NetlinkWiring();
+        return new CniPlugin(wiring, config => new AgentIpamClient(config.AgentSocket, config.AgentTimeout)).Execute(environment, stdin, stdout, args);
+    }
 
     internal int Execute(Func<string, string?> environment, Stream stdin, Stream stdout, string[] args)
     {
@@ -59,7 +62,7 @@ public sealed class CniPlugin
             replyVersion = NetworkConfigReader.PeekVersion(input) is { } v && CniVersions.IsSupported(v) ? v : CniVersions.Current;
             var env = CniEnvironment.Read(environment);
             var config = NetworkConfigReader.Read(input, command);
-            using var agent = connectAgent(config.AgentSocket);
+            using var agent = connectAgent(config);
             var context = new CommandContext(env, config, wiring, agent);
             var result = RunAsync(context).GetAwaiter().GetResult();
             if (result is not null)

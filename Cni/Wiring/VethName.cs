@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Routing.Cni.Wiring;
@@ -14,9 +13,7 @@ internal static class VethName
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var key = !string.IsNullOrEmpty(podNamespace) && !string.IsNullOrEmpty(podName) ? $"{podNamespace}.{podName}" : containerId;
-#pragma warning disable CA5350 // a name, not a security boundary: SHA-1 because Calico's names use it
-        var hash = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(key)));
-#pragma warning restore CA5350
+        var hash = Convert.ToHexStringLower(Sha1.Hash(Encoding.UTF8.GetBytes(key)));
         return prefix + hash[..(Protocol.CniEnvironment.MaxInterfaceName - prefix.Length)];
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Routing.Cni.Results;
 using Routing.Cni.Wiring;
 
 namespace Routing.Cni.Tests.Commands;
@@ -36,9 +37,9 @@ public sealed class AddDelTests : IAsyncLifetime
 
         var w = plugin.Wiring;
         Assert.Equal("1", w.Sysctls[$"ipv4/conf/{host}/proxy_arp"]);
-        Assert.Contains(w.RouteList, r => r.Netns == plugin.NetNs && r.Route.Destination == "169.254.1.1" && r.Route.Scope == "link");
-        Assert.Contains(w.RouteList, r => r.Netns == plugin.NetNs && r.Route.Destination == "default" && Equals(r.Route.Gateway, PodGateway.IPv4));
-        Assert.Contains(w.RouteList, r => r.Netns == "(host)" && r.Route.Device == host && r.Route.Protocol == "80");
+        Assert.Contains(w.RouteList, r => r.Netns == plugin.NetNs && r.Route.Destination == IpCidr.Host(PodGateway.IPv4) && r.Route.Scope == KernelRoute.LinkScope);
+        Assert.Contains(w.RouteList, r => r.Netns == plugin.NetNs && r.Route.Destination.PrefixLength == 0 && Equals(r.Route.Gateway, PodGateway.IPv4));
+        Assert.Contains(w.RouteList, r => r.Netns == "(host)" && r.Route.Device == host && r.Route.Protocol == PodGateway.RouteProtocol);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Routing.TestKit;
 
 namespace Routing.Cni.Tests.Commands;
@@ -28,5 +29,21 @@ public sealed class AgentDownTests
 
         Assert.NotEqual(0, exit);
         Assert.Equal(50, InProcessPlugin.Code(output));
+    }
+
+    [Fact]
+    public void An_agent_that_accepts_but_never_answers_is_11_after_the_timeout_and_wires_nothing()
+    {
+        // Listening but never accepting: the connection completes from the backlog, no answer comes.
+        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        silent.Bind(new UnixDomainSocketEndPoint(plugin.AgentSocket));
+        silent.Listen(4);
+
+        var (exit, output) = plugin.Run("ADD", plugin.Config(extra: ""","agentTimeoutSeconds":0.3"""));
+
+        Assert.NotEqual(0, exit);
+        Assert.Equal(11, InProcessPlugin.Code(output));
+        Assert.Contains("did not answer IpamAssign in time", output, StringComparison.Ordinal);
+        Assert.Empty(plugin.Wiring.Links);
     }
 }

@@ -38,7 +38,7 @@ internal sealed class InProcessPlugin
             ["CNI_ARGS"] = $"K8S_POD_NAMESPACE=default;K8S_POD_NAME={pod};IgnoreUnknown=1",
         };
         using var output = new MemoryStream();
-        var plugin = new CniPlugin(Wiring, socket => new AgentIpamClient(socket));
+        var plugin = new CniPlugin(Wiring, config => new AgentIpamClient(config.AgentSocket, config.AgentTimeout));
         var exit = plugin.Execute(name => environment.GetValueOrDefault(name), new MemoryStream(Encoding.UTF8.GetBytes(config)), output, []);
         return (exit, Encoding.UTF8.GetString(output.ToArray()));
     }

@@ -23,11 +23,15 @@ internal sealed class RecordingWiring : IPodWiring
     /// <summary>The step ("AddRoute", …) that throws the next time it runs.</summary>
     public string? FailAt { get; set; }
 
-    public bool LinkExists(string? netns, string name) => Links.Contains((netns ?? Host, name));
+    public int Mtu { get; private set; }
+
+    public KernelLink? Link(string? netns, string name) =>
+        Links.Contains((netns ?? Host, name)) ? new KernelLink(name, null, Mtu, IsUp: true) : null;
 
     public void CreateVeth(string hostName, string hostMac, string netns, string podName, string podMac, int mtu)
     {
         Step("CreateVeth");
+        Mtu = mtu > 0 ? mtu : 1500;
         Links.Add((Host, hostName));
         Links.Add((netns, podName));
     }
@@ -43,8 +47,7 @@ internal sealed class RecordingWiring : IPodWiring
     public void AddRoute(string? netns, IpCidr destination, string device, IPAddress? via, bool linkScope, int? protocol)
     {
         Step("AddRoute");
-        var dst = destination.PrefixLength == 0 ? "default" : destination.PrefixLength is 32 or 128 ? destination.Address.ToString() : destination.ToString();
-        RouteList.Add((netns ?? Host, new KernelRoute(dst, via, device, linkScope ? "link" : null, protocol?.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        RouteList.Add((netns ?? Host, new KernelRoute(destination, via, device, linkScope && destination.IsIPv4 ? KernelRoute.LinkScope : (byte)0, protocol ?? 3)));
     }
 
     public void SetSysctl(string key, string value)
@@ -69,13 +72,13 @@ internal sealed class RecordingWiring : IPodWiring
         return true;
     }
 
+    public string? ReadSysctl(string key) => Sysctls.GetValueOrDefault(key);
+
     public IReadOnlyList<IpCidr> Addresses(string netns, string device) =>
         [.. AddressList.Where(a => a.Netns == netns && a.Device == device).Select(a => a.Address)];
 
     public IReadOnlyList<KernelRoute> Routes(string? netns, bool ipv6) =>
-        [.. RouteList.Where(r => r.Netns == (netns ?? Host) && (r.Route.Destination.Contains(':', StringComparison.Ordinal) || r.Route.Gateway?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == ipv6).Select(r => r.Route)];
-
-    public string? MacAddress(string? netns, string device) => null;
+        [.. RouteList.Where(r => r.Netns == (netns ?? Host) && r.Route.Destination.IsIPv4 != ipv6).Select(r => r.Route)];
 
     private void Step(string name)
     {

@@ -11,6 +11,9 @@ namespace Routing.Cni.Tests.Netns;
 /// </summary>
 internal sealed class NodeLab : IAsyncDisposable
 {
+    /// <summary>The node's own address, on its uplink.</summary>
+    public const string NodeAddress = "192.0.2.1";
+
     private readonly List<NetNs> namespaces = [];
 
     private NodeLab(NetNs node, string agentSocket)
@@ -39,7 +42,7 @@ internal sealed class NodeLab : IAsyncDisposable
             // No dummy module on this kernel: a veth pair inside the node stands in for its uplink.
             await node.IpAsync("link", "add", "uplink", "type", "veth", "peer", "name", "uplink-peer");
             await node.SetUpAsync("uplink-peer");
-            await node.AddAddressAsync("uplink", "192.0.2.1/24");
+            await node.AddAddressAsync("uplink", NodeAddress + "/24");
             await node.SetUpAsync("uplink");
             await node.AddRouteAsync("default", "via", "192.0.2.254", "dev", "uplink");
         }
@@ -59,8 +62,8 @@ internal sealed class NodeLab : IAsyncDisposable
         return pod;
     }
 
-    public string Config(string cniVersion = "1.1.0", string extra = "") =>
-        $$"""{"cniVersion":"{{cniVersion}}","name":"k8s-pod-network","type":"routing","agentSocket":"{{AgentSocket}}","mtu":1400,"agentTimeoutSeconds":5{{extra}}}""";
+    public string Config(string cniVersion = "1.1.0", string extra = "", int timeoutSeconds = 5) =>
+        $$"""{"cniVersion":"{{cniVersion}}","name":"k8s-pod-network","type":"routing","agentSocket":"{{AgentSocket}}","mtu":1400,"agentTimeoutSeconds":{{timeoutSeconds}}{{extra}}}""";
 
     /// <summary>Runs the plugin in the node for a pod (<paramref name="netns"/> null: as DEL after the namespace went).</summary>
     public Task<CommandResult> RunAsync(string command, string config, string containerId, string? netns, string podName, string ifName = "eth0") =>

@@ -127,6 +127,40 @@ public sealed class PluginNetnsTests : IAsyncLifetime
         Assert.Contains($"host route to {address}/32", json.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>Each thing ADD made, changed or removed behind the plugin's back: CHECK is 102 naming it.</summary>
+    [SkippableTheory]
+    [InlineData("pod", "link set eth0 mtu 1300", "interface eth0 in {netns} has MTU 1300, not 1400")]
+    [InlineData("node", "link set {host} mtu 1300", "the host interface {host} has MTU 1300, not 1400")]
+    [InlineData("pod", "address del {address}/32 dev eth0", "address {address}/32 is missing from eth0")]
+    [InlineData("pod", "route del default", "the default route via 169.254.1.1 dev eth0 is missing")]
+    [InlineData("pod", "route del 169.254.1.1 dev eth0", "the route to the gateway 169.254.1.1 dev eth0 scope link is missing")]
+    [InlineData("node", "route replace {address}/32 dev {host} scope link proto static", "the host route to {address}/32 dev {host} has protocol 4, not the agent's 80")]
+    [InlineData("node", "route replace {address}/32 dev {host} scope global proto 80", "the host route to {address}/32 dev {host} has scope 0, not link")]
+    [InlineData("node", "sysctl net.ipv4.conf.{host}.proxy_arp=0", "net.ipv4.conf.{host}.proxy_arp is 0, not 1")]
+    [InlineData("node", "sysctl net.ipv4.neigh.{host}.proxy_delay=80", "net.ipv4.neigh.{host}.proxy_delay is 80, not 0")]
+    public async Task Check_is_102_naming_what_changed_since_add(string where, string change, string message)
+    {
+        await using var lab = await NodeLab.StartAsync(agent.SocketPath);
+        var pod = await lab.PodAsync("pod");
+        var (result, address) = await lab.AddAsync(pod, "c1");
+        var withPrev = lab.Config(extra: $$""","prevResult":{{result}}""");
+        (await lab.RunAsync("CHECK", withPrev, "c1", pod.Path, pod.Label)).EnsureSuccess();
+        using var added = JsonDocument.Parse(result);
+        var hostVeth = added.RootElement.GetProperty("interfaces")[0].GetProperty("name").GetString()!;
+        string Fill(string text) => text.Replace("{host}", hostVeth, StringComparison.Ordinal)
+            .Replace("{address}", address, StringComparison.Ordinal).Replace("{netns}", pod.Path, StringComparison.Ordinal);
+
+        var ns = where == "pod" ? pod : lab.Node;
+        var words = Fill(change).Split(' ');
+        (await (words[0] == "sysctl" ? ns.RunAsync("sysctl", "-qw", words[1]) : ns.RunAsync("ip", words))).EnsureSuccess();
+
+        var check = await lab.RunAsync("CHECK", withPrev, "c1", pod.Path, pod.Label);
+        Assert.NotEqual(0, check.ExitCode);
+        using var json = JsonDocument.Parse(check.StandardOutput);
+        Assert.Equal(102, json.RootElement.GetProperty("code").GetInt32());
+        Assert.Contains(Fill(message), json.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task Gc_and_status_answer_through_the_binary()
     {
