@@ -29,6 +29,7 @@ public static class RoutingCommand
             ApplyCommand.Create(),
             GetCommand.Create(),
             IpamCommand.Create(),
+            PolicyCommand.Create(),
         };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).
