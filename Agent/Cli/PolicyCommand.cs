@@ -66,8 +66,9 @@ internal static class PolicyCommand
             var only = parse.GetValue(namespaces)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
             var pods = model.Endpoints.Where(e => only is null || only.Contains(e.Namespace)).ToArray();
             var evaluator = new PolicyEvaluator(model);
-            var verdicts = (from f in pods from t in pods where f != t
-                            select evaluator.Evaluate(new Connection(TrafficPeer.Of(f), TrafficPeer.Of(t), number, protocol))).ToArray();
+            var verdicts = pods.SelectMany(f => pods.Where(t => t != f).Select(t => (f, t)))
+                .Select(pair => evaluator.Evaluate(new Connection(TrafficPeer.Of(pair.f), TrafficPeer.Of(pair.t), number, protocol)))
+                .ToArray();
             var text = parse.GetValue(output) == "json"
                 ? new JsonArray([.. verdicts.Select(v => Json(v, detailed: false))]).ToJsonString(Indented) + "\n"
                 : Table(pods, verdicts, number, protocol);
