@@ -169,4 +169,17 @@ public sealed class ConformanceTests(PodNetwork network, ITestOutputHelper outpu
         CheckAsync(
             new PolicyModel(Namespaces(), Pods().Where(p => p.Key != "z/c"), []),
             new Reachability(true).Deny("z/c", "*").Deny("*", "z/c"));
+
+    [SkippableFact]
+    public Task Sctp_ports_load_and_open_nothing_for_tcp_or_udp()
+    {
+        // This kernel may lack SCTP sockets, but the rules must load: numeric, range and named SCTP ports.
+        var pods = Pods().Select(p => p with { Ports = [.. p.Ports, new ContainerPort("assoc", 9000, PolicyProtocol.Sctp)] });
+        var policy = IngressTo(
+            "x",
+            "sctp-only",
+            SelectPod("a"),
+            NetworkPolicyRule.Everything.OnPorts(new NetworkPolicyPort(PolicyProtocol.Sctp, 80), new NetworkPolicyPort(PolicyProtocol.Sctp, 81, 90), new NetworkPolicyPort(PolicyProtocol.Sctp, "assoc")));
+        return CheckAsync(new PolicyModel(Namespaces(), pods, [policy]), new Reachability(true).Deny("*", "x/a"));
+    }
 }
