@@ -182,4 +182,16 @@ public sealed class ConformanceTests(PodNetwork network, ITestOutputHelper outpu
             NetworkPolicyRule.Everything.OnPorts(new NetworkPolicyPort(PolicyProtocol.Sctp, 80), new NetworkPolicyPort(PolicyProtocol.Sctp, 81, 90), new NetworkPolicyPort(PolicyProtocol.Sctp, "assoc")));
         return CheckAsync(new PolicyModel(Namespaces(), pods, [policy]), new Reachability(true).Deny("*", "x/a"));
     }
+
+    [SkippableFact]
+    public async Task An_invalid_policy_leaves_the_last_good_ruleset_in_force()
+    {
+        var good = ModelOf(DenyAllIngress("y"));
+        await CheckAsync(good, new Reachability(true).Deny("*", "y/*"));
+
+        var bad = IngressTo("x", "bad", AllPods, NetworkPolicyRule.Everything.OnPorts(new NetworkPolicyPort(PolicyProtocol.Tcp, 90, 80)));
+        var error = await Assert.ThrowsAsync<Routing.Policy.Compilation.PolicyValidationException>(() => network.ApplyAsync(ModelOf(DenyAllIngress("y"), bad)));
+        Assert.Equal("spec.ingress[0].ports[0].endPort", Assert.Single(error.Errors).Error.Field);
+        await VerifyAsync(good, new Reachability(true).Deny("*", "y/*"));
+    }
 }
