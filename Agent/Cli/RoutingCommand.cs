@@ -29,6 +29,7 @@ public static class RoutingCommand
             ApplyCommand.Create(),
             GetCommand.Create(),
             IpamCommand.Create(),
+            PolicyCommand.Create(),
             Lab.LabCommand.Create(),
         };
 

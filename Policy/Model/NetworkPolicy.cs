@@ -1,0 +1,34 @@
+using Routing.Policy.Selectors;
+
+namespace Routing.Policy.Model;
+
+/// <summary>
+/// A Kubernetes NetworkPolicy (networking.k8s.io/v1). <see cref="PolicyTypes"/> is as written:
+/// null or empty means "not specified" and <see cref="Directions"/> applies the API's defaulting.
+/// </summary>
+public sealed record NetworkPolicy(
+    string Namespace,
+    string Name,
+    LabelSelector PodSelector,
+    IReadOnlyList<NetworkPolicyRule> Ingress,
+    IReadOnlyList<NetworkPolicyRule> Egress,
+    IReadOnlyList<PolicyDirection>? PolicyTypes = null)
+{
+    /// <summary>
+    /// The directions this policy isolates its pods in. Unspecified policyTypes default to
+    /// Ingress, plus Egress when the policy has egress rules (NetworkPolicySpec.PolicyTypes).
+    /// </summary>
+    public IReadOnlyList<PolicyDirection> Directions => PolicyTypes is { Count: > 0 } types
+        ? types.Distinct().Order().ToArray()
+        : Egress.Count > 0 ? [PolicyDirection.Ingress, PolicyDirection.Egress] : [PolicyDirection.Ingress];
+
+    public bool Isolates(PolicyDirection direction) => Directions.Contains(direction);
+
+    public IReadOnlyList<NetworkPolicyRule> RulesOf(PolicyDirection direction) =>
+        direction == PolicyDirection.Ingress ? Ingress : Egress;
+
+    /// <summary>namespace/name, as explain prints it.</summary>
+    public string Key => $"{Namespace}/{Name}";
+
+    public override string ToString() => Key;
+}
