@@ -66,7 +66,10 @@ internal static partial class AgentCommand
         await using (records.ConfigureAwait(false))
         await using (store.ConfigureAwait(false))
         {
-            var ipam = new IpamService(nodeName, new ResourceIpamStore(records), () => store.Current);
+            // Pools, reservations and affinities from memory, kept fresh by the datastore's watch.
+            var ipamStore = new WatchedIpamStore(records);
+            await using var ipamStoreScope = ipamStore.ConfigureAwait(false);
+            var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
             var bgp = new BgpService(nodeName, loggerFactory);
             await using (bgp.ConfigureAwait(false))
             {
