@@ -10,6 +10,11 @@ public sealed partial class IpamAllocator
 {
     private readonly ConcurrentDictionary<string, BlockBatch> batches = new(StringComparer.Ordinal);
 
+    // Each block as this allocator last wrote it: the next batch writes on top of it without reading
+    // it first. The compare-and-swap refuses the write if anyone changed the block since (an attempt
+    // like any other that lost a race: read again after the backoff).
+    private readonly ConcurrentDictionary<string, Versioned<AllocationBlock>> lastWritten = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Queues <paramref name="work"/> (allocations or releases) for the block; the first to find no
     /// batch being written starts serving the queue, in turns, until it is empty. One read and one
@@ -62,7 +67,8 @@ public sealed partial class IpamAllocator
         var reclaimed = false;
         for (var attempt = 1; ; attempt++)
         {
-            var read = await store.Blocks.GetAsync(name, CancellationToken.None).ConfigureAwait(false);
+            var assumed = lastWritten.TryRemove(name, out var mine);
+            var read = assumed ? mine : await store.Blocks.GetAsync(name, CancellationToken.None).ConfigureAwait(false);
             if (read is null)
             {
                 // The node's affinity outlived its block (a claim that crashed, a block deleted by
@@ -93,6 +99,14 @@ public sealed partial class IpamAllocator
                 }
             }
 
+            // What this allocator wrote last may no longer be the block: whatever it cannot give or
+            // free is asked of the block as it is now.
+            if (assumed && !requests.Select((r, i) => r is BlockAllocationWork a ? planned[i].Count == a.Count : planned[i].Count > 0).All(served => served))
+            {
+                attempt--;
+                continue;
+            }
+
             if (Array.TrueForAll(planned, p => p.Count == 0))
             {
                 Complete(requests, null);
@@ -102,7 +116,8 @@ public sealed partial class IpamAllocator
             await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
             try
             {
-                await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                var written = await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
                 Complete(requests, planned);
                 return;
             }
