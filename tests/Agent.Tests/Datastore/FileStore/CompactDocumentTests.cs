@@ -8,9 +8,9 @@ public sealed class CompactDocumentTests
     [Fact]
     public void A_compact_document_is_kept_as_it_is_with_the_key_it_names()
     {
-        const string json = """{"apiVersion":"routing.dev/v1","kind":"IPAMBlock","metadata":{"name":"10-0-0-0-26","labels":{"name":"x"}},"spec":{"name":"not-this","list":[1,"a,b",{"k":"v: w"}]}}""";
+        const string Document = """{"apiVersion":"routing.dev/v1","kind":"IPAMBlock","metadata":{"name":"10-0-0-0-26","labels":{"name":"x"}},"spec":{"name":"not-this","list":[1,"a,b",{"k":"v: w"}]}}""";
 
-        Assert.True(CompactDocument.TryRead(json, out var key));
+        Assert.True(CompactDocument.TryRead(Document, out var key));
         Assert.Equal(new ResourceKey("IPAMBlock", "", "10-0-0-0-26"), key);
         Assert.True(CompactDocument.TryRead("""{"kind":"Pod","metadata":{"namespace":"default","name":"a"}}""", out var namespaced));
         Assert.Equal(new ResourceKey("Pod", "default", "a"), namespaced);
