@@ -173,9 +173,10 @@ internal sealed class WatchedIpamCollection<T> : IIpamCollection<T>, IAsyncDispo
             {
                 return;
             }
-            catch (Exception e) when (e is ResourceStoreException or IOException or FormatException or InvalidOperationException or System.Net.Http.HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Expired, the datastore unreachable, a record unreadable: serve from the store until listed again.
+                // Expired, the datastore unreachable, a record unreadable, whatever else: a view that
+                // stopped following the store must never be served. Serve from the store until listed again.
                 lock (gate)
                 {
                     synced = null;
