@@ -77,14 +77,18 @@ internal static partial class AgentCommand
 
             await using (store.ConfigureAwait(false))
             {
-                var ipamStore = new ResourceIpamStore(records);
+                // Pools, reservations and affinities from memory, kept fresh by the datastore's watch.
+                var ipamStore = new WatchedIpamStore(records);
+                await using var ipamStoreScope = ipamStore.ConfigureAwait(false);
                 var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
                 // The agent runs in the node's network namespace: its routes go into that kernel.
                 using var routeTable = settings.KernelRoutes ? RouteTable.Open(options: new RouteTableOptions { LeaveAlone = KernelRoutes.IsPodRoute }, logger: loggerFactory.CreateLogger<RouteTable>()) : null;
                 var bgp = new BgpService(nodeName, loggerFactory);
                 await using (bgp.ConfigureAwait(false))
                 {
-                    var node = new NodeAgent(nodeName, store, records, ipamStore, bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                    // The node's blocks are read from the store itself, after each change its watch reports
+                    // (the IPAM cache follows the same watch, and might not have caught up yet).
+                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
                     try
                     {
                         plan = node.PlanFor(store.Current, []);

@@ -4,16 +4,40 @@ using Routing.Ipam.Store;
 
 namespace Routing.Agent.Ipam;
 
-/// <summary>One kind of IPAM record as documents of an <see cref="IResourceStore"/>; the store's errors become IPAM's.</summary>
-internal sealed class ResourceIpamCollection<T>(IResourceStore store) : IIpamCollection<T>
+/// <summary>
+/// One kind of IPAM record as documents of an <see cref="IResourceStore"/>; the store's errors become
+/// IPAM's. Given a <c>copy</c> (for blocks: big documents, read and written by every allocation), it
+/// keeps the last record it read or wrote of each name decoded, and hands out a copy of it while the
+/// store still has that revision, instead of decoding the same document again.
+/// </summary>
+internal sealed class ResourceIpamCollection<T>(IResourceStore store, Func<T, T>? copy = null) : IIpamCollection<T>
     where T : class, IIpamRecord
 {
     private static readonly string Kind = IpamDocuments.KindOf<T>();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Versioned<T>> decoded = new(StringComparer.Ordinal);
+
     public async ValueTask<Versioned<T>?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
         var stored = await store.GetAsync(Key(name), cancellationToken).ConfigureAwait(false);
-        return stored is null ? null : Read(stored);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (copy is null)
+        {
+            return Read(stored);
+        }
+
+        if (decoded.TryGetValue(name, out var known) && known.Revision == stored.Revision)
+        {
+            return new Versioned<T>(copy(known.Value), known.Revision);
+        }
+
+        var read = Read(stored);
+        decoded[name] = new Versioned<T>(copy(read.Value), read.Revision);
+        return read;
     }
 
     public async ValueTask<IReadOnlyList<Versioned<T>>> ListAsync(CancellationToken cancellationToken = default)
@@ -22,13 +46,19 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store) : IIpamCol
         return [.. list.Items.Select(Read)];
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await store.ListAsync(Kind, cancellationToken).ConfigureAwait(false);
+        return [.. list.Items.Select(i => i.Key.Name)];
+    }
+
     public async ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         try
         {
             var stored = await store.CreateAsync(Key(record.Name), IpamDocuments.Serialize(record), cancellationToken).ConfigureAwait(false);
-            return new Versioned<T>(record, stored.Revision);
+            return Written(record, stored.Revision);
         }
         catch (ResourceStoreException e)
         {
@@ -42,7 +72,7 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store) : IIpamCol
         try
         {
             var stored = await store.UpdateAsync(Key(record.Name), IpamDocuments.Serialize(record), expectedRevision, cancellationToken).ConfigureAwait(false);
-            return new Versioned<T>(record, stored.Revision);
+            return Written(record, stored.Revision);
         }
         catch (ResourceStoreException e)
         {
@@ -52,6 +82,7 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store) : IIpamCol
 
     public async ValueTask DeleteAsync(string name, string expectedRevision, CancellationToken cancellationToken = default)
     {
+        decoded.TryRemove(name, out _);
         try
         {
             if (!await store.DeleteAsync(Key(name), expectedRevision, cancellationToken).ConfigureAwait(false))
@@ -65,9 +96,19 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store) : IIpamCol
         }
     }
 
+    private Versioned<T> Written(T record, string revision)
+    {
+        if (copy is not null)
+        {
+            decoded[record.Name] = new Versioned<T>(copy(record), revision);
+        }
+
+        return new Versioned<T>(record, revision);
+    }
+
     private static ResourceKey Key(string name) => ResourceKey.ClusterScoped(Kind, name);
 
-    private static Versioned<T> Read(StoredResource stored)
+    internal static Versioned<T> Read(StoredResource stored)
     {
         try
         {

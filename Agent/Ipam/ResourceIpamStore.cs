@@ -12,7 +12,7 @@ public sealed class ResourceIpamStore(IResourceStore store) : IIpamStore
 {
     public IIpamCollection<IPPool> Pools { get; } = new ResourceIpamCollection<IPPool>(store);
 
-    public IIpamCollection<AllocationBlock> Blocks { get; } = new ResourceIpamCollection<AllocationBlock>(store);
+    public IIpamCollection<AllocationBlock> Blocks { get; } = new ResourceIpamCollection<AllocationBlock>(store, static block => block.Clone());
 
     public IIpamCollection<BlockAffinity> Affinities { get; } = new ResourceIpamCollection<BlockAffinity>(store);
 

@@ -196,11 +196,11 @@ public sealed partial class IpamAllocator
         string? affineTo,
         CancellationToken cancellationToken)
     {
-        var request = new BlockRequest(count, attribute, reserved);
+        var request = new BlockAllocationWork(count, attribute, reserved, affineTo);
         IReadOnlyList<BlockAllocation> taken = [];
         try
         {
-            taken = await SubmitAsync(cidr, affineTo, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+            taken = await SubmitAsync(cidr, request).WaitAsync(cancellationToken).ConfigureAwait(false);
             return [.. taken.Select(a => new IpamAllocation(a.Address, cidr, pool.Pool.Name, request.HandleId, a.SequenceNumber))];
         }
         finally

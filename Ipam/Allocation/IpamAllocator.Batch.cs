@@ -10,32 +10,37 @@ public sealed partial class IpamAllocator
 {
     private readonly ConcurrentDictionary<string, BlockBatch> batches = new(StringComparer.Ordinal);
 
+    // Each block as this allocator last wrote it: the next batch writes on top of it without reading
+    // it first. The compare-and-swap refuses the write if anyone changed the block since (an attempt
+    // like any other that lost a race: read again after the backoff).
+    private readonly ConcurrentDictionary<string, Versioned<AllocationBlock>> lastWritten = new(StringComparer.Ordinal);
+
     /// <summary>
-    /// Queues <paramref name="request"/> for the block; the first request to find no batch being
-    /// written starts serving the queue, in turns, until it is empty. One read and one compare-and-swap of
-    /// the block then serve every request that arrived meanwhile: a busy node's pods share block
-    /// writes instead of queueing for one each (each a datastore round trip and, on etcd, a sync to disk).
+    /// Queues <paramref name="work"/> (allocations or releases) for the block; the first to find no
+    /// batch being written starts serving the queue, in turns, until it is empty. One read and one
+    /// compare-and-swap of the block then serve every request that arrived meanwhile: a busy node's
+    /// pods share block writes instead of queueing for one each (each a datastore round trip and, on
+    /// etcd, a sync to disk).
     /// </summary>
-    private async Task<IReadOnlyList<BlockAllocation>> SubmitAsync(IPNetwork cidr, string? affineTo, BlockRequest request)
+    private async Task<IReadOnlyList<BlockAllocation>> SubmitAsync(IPNetwork cidr, BlockWork work)
     {
-        var key = affineTo is null ? BlockCidr.NameOf(cidr) : $"{BlockCidr.NameOf(cidr)}/{affineTo}";
-        var batch = batches.GetOrAdd(key, static _ => new BlockBatch());
-        if (batch.Add(request))
+        var batch = batches.GetOrAdd(BlockCidr.NameOf(cidr), static _ => new BlockBatch());
+        if (batch.Add(work))
         {
             // Served apart from this request's caller, which then waits no longer than its own batch.
-            _ = Task.Run(() => ServeQueueAsync(cidr, affineTo, batch), CancellationToken.None);
+            _ = Task.Run(() => ServeQueueAsync(cidr, batch), CancellationToken.None);
         }
 
-        return await request.Done.Task.ConfigureAwait(false);
+        return await work.Done.Task.ConfigureAwait(false);
     }
 
-    private async Task ServeQueueAsync(IPNetwork cidr, string? affineTo, BlockBatch batch)
+    private async Task ServeQueueAsync(IPNetwork cidr, BlockBatch batch)
     {
         while (batch.Take() is { } requests)
         {
             try
             {
-                await ServeAsync(cidr, affineTo, requests).ConfigureAwait(false);
+                await ServeAsync(cidr, requests).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -49,24 +54,27 @@ public sealed partial class IpamAllocator
     }
 
     /// <summary>
-    /// Allocates for every request in one block write. Each request's handle is counted up before
-    /// the block is written (all at once), and the requester counts down what the block did not
-    /// give, so a crash in between leaves a handle that counts too many (harmless) rather than an
-    /// allocation no handle knows of.
+    /// Applies every queued release, then every queued allocation, to the block in one write. Each
+    /// allocation's handle is counted up before the block is written (all at once), and the
+    /// requester counts down what the block did not give, so a crash in between leaves a handle that
+    /// counts too many (harmless) rather than an allocation no handle knows of. Releases count their
+    /// handles down after the write, outside the batch.
     /// </summary>
-    private async Task ServeAsync(IPNetwork cidr, string? affineTo, List<BlockRequest> requests)
+    private async Task ServeAsync(IPNetwork cidr, List<BlockWork> requests)
     {
         var name = BlockCidr.NameOf(cidr);
         var blockKey = cidr.ToString();
         var reclaimed = false;
         for (var attempt = 1; ; attempt++)
         {
-            var read = await store.Blocks.GetAsync(name, CancellationToken.None).ConfigureAwait(false);
+            var assumed = lastWritten.TryRemove(name, out var mine);
+            var read = assumed ? mine : await store.Blocks.GetAsync(name, CancellationToken.None).ConfigureAwait(false);
             if (read is null)
             {
                 // The node's affinity outlived its block (a claim that crashed, a block deleted by
                 // hand): claim it again, or give it up if another node got the block.
-                if (affineTo is not null && !reclaimed && await ClaimBlockAsync(cidr, affineTo, CancellationToken.None).ConfigureAwait(false))
+                var node = requests.OfType<BlockAllocationWork>().Select(r => r.AffineTo).FirstOrDefault(n => n is not null);
+                if (node is not null && !reclaimed && await ClaimBlockAsync(cidr, node, CancellationToken.None).ConfigureAwait(false))
                 {
                     reclaimed = true;
                     continue;
@@ -77,43 +85,61 @@ public sealed partial class IpamAllocator
             }
 
             var block = read.Value;
-            if (block.Deleted || (affineTo is not null && block.AffineNode != affineTo))
+            var planned = new IReadOnlyList<BlockAllocation>[requests.Count];
+            for (var i = 0; i < requests.Count; i++)
             {
-                Complete(requests, null);
-                return;
+                planned[i] = requests[i] is BlockReleaseWork release ? release.Release(block) : [];
             }
 
-            var planned = requests.Select(r => block.AutoAssign(r.Count, r.Attribute, r.Reserved)).ToArray();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (requests[i] is BlockAllocationWork allocation && !block.Deleted && (allocation.AffineTo is null || block.AffineNode == allocation.AffineTo))
+                {
+                    planned[i] = block.AutoAssign(allocation.Count, allocation.Attribute, allocation.Reserved);
+                }
+            }
+
+            // What this allocator wrote last may no longer be the block: whatever it cannot give or
+            // free is asked of the block as it is now.
+            if (assumed && !requests.Select((r, i) => r is BlockAllocationWork a ? planned[i].Count == a.Count : planned[i].Count > 0).All(served => served))
+            {
+                attempt--;
+                continue;
+            }
+
             if (Array.TrueForAll(planned, p => p.Count == 0))
             {
                 Complete(requests, null);
                 return;
             }
 
-            await Task.WhenAll(requests.Select((r, i) => CountUpAsync(r, blockKey, planned[i].Count))).ConfigureAwait(false);
+            await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
             try
             {
-                await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                var written = await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
                 Complete(requests, planned);
                 return;
             }
             catch (IpamStoreException e) when (IsRetryable(e))
             {
-                await backoff.WaitAsync(attempt, $"allocating from block {cidr}", CancellationToken.None).ConfigureAwait(false);
+                var what = requests.Exists(r => r is BlockAllocationWork) ? "allocating from" : "releasing addresses in";
+                await backoff.WaitAsync(attempt, $"{what} block {cidr}", CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task CountUpAsync(BlockRequest request, string blockKey, int planned)
+    private async Task CountUpAsync(BlockAllocationWork request, string blockKey, int planned)
     {
         if (planned > request.Counted)
         {
-            await ChangeHandleAsync(request.HandleId, blockKey, planned - request.Counted, CancellationToken.None).ConfigureAwait(false);
+            // A handle is usually new (a CNI ADD): create it straight away, without reading it first.
+            await UpdateHandleAsync(request.HandleId, blockKey, current => current + planned - request.Counted, CancellationToken.None, createFirst: request.Counted == 0).ConfigureAwait(false);
             request.Counted = planned;
         }
     }
 
-    private static void Complete(List<BlockRequest> requests, IReadOnlyList<BlockAllocation>[]? planned)
+    private static void Complete(List<BlockWork> requests, IReadOnlyList<BlockAllocation>[]? planned)
     {
         for (var i = 0; i < requests.Count; i++)
         {
@@ -121,8 +147,14 @@ public sealed partial class IpamAllocator
         }
     }
 
-    /// <summary>One request's share of a block write.</summary>
-    private sealed class BlockRequest(int count, AllocationAttribute attribute, Func<IPAddress, bool> reserved)
+    /// <summary>One request's share of a block write: what it was given or freed, once written.</summary>
+    private abstract class BlockWork
+    {
+        public TaskCompletionSource<IReadOnlyList<BlockAllocation>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Addresses wanted from the block (from the node's own block only, when <see cref="AffineTo"/> is set).</summary>
+    private sealed class BlockAllocationWork(int count, AllocationAttribute attribute, Func<IPAddress, bool> reserved, string? affineTo) : BlockWork
     {
         public int Count { get; } = count;
 
@@ -132,21 +164,27 @@ public sealed partial class IpamAllocator
 
         public Func<IPAddress, bool> Reserved { get; } = reserved;
 
-        /// <summary>How many addresses the handle has been counted up for in this block; read by the requester once <see cref="Done"/> is.</summary>
-        public int Counted { get; set; }
+        public string? AffineTo { get; } = affineTo;
 
-        public TaskCompletionSource<IReadOnlyList<BlockAllocation>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>How many addresses the handle has been counted up for in this block; read by the requester once <see cref="BlockWork.Done"/> is.</summary>
+        public int Counted { get; set; }
+    }
+
+    /// <summary>Addresses to free in the block: the change to make to it, returning what it freed.</summary>
+    private sealed class BlockReleaseWork(Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release) : BlockWork
+    {
+        public Func<AllocationBlock, IReadOnlyList<BlockAllocation>> Release { get; } = release;
     }
 
     /// <summary>The requests waiting for one block, and whether one of them is serving the queue.</summary>
     private sealed class BlockBatch
     {
         private readonly Lock gate = new();
-        private List<BlockRequest> pending = [];
+        private List<BlockWork> pending = [];
         private bool serving;
 
         /// <summary>Queues the request; true when the caller is to serve the queue.</summary>
-        public bool Add(BlockRequest request)
+        public bool Add(BlockWork request)
         {
             lock (gate)
             {
@@ -162,7 +200,7 @@ public sealed partial class IpamAllocator
         }
 
         /// <summary>Everything queued, or null (and no longer serving) when nothing is.</summary>
-        public List<BlockRequest>? Take()
+        public List<BlockWork>? Take()
         {
             lock (gate)
             {

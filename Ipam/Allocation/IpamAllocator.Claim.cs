@@ -49,9 +49,7 @@ public sealed partial class IpamAllocator
     /// </summary>
     private async Task<IPNetwork?> ClaimFreeBlockAsync(IReadOnlyList<PoolLayout> pools, string node, CancellationToken cancellationToken)
     {
-        var existing = (await store.Blocks.ListAsync(cancellationToken).ConfigureAwait(false))
-            .Select(b => b.Value.Cidr)
-            .ToHashSet();
+        var existing = (await store.Blocks.ListNamesAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         foreach (var pool in pools)
         {
             var count = BlockCidr.BlockCount(pool.Network, pool.BlockSize);
@@ -63,7 +61,8 @@ public sealed partial class IpamAllocator
             {
                 var index = start + step;
                 var candidate = BlockCidr.BlockAt(pool.Network, pool.BlockSize, index >= count || index < start ? index - count : index);
-                if (existing.Contains(candidate))
+                var name = BlockCidr.NameOf(candidate);
+                if (existing.Contains(name))
                 {
                     continue;
                 }
@@ -73,7 +72,7 @@ public sealed partial class IpamAllocator
                     return candidate;
                 }
 
-                existing.Add(candidate);
+                existing.Add(name);
             }
         }
 

@@ -48,8 +48,12 @@ public sealed partial class IpamAllocator
             }
 
             // Whatever the block held, the handle now holds nothing there: also clears a count left
-            // too high by an allocation that crashed between its handle and block writes.
-            await SetHandleCountAsync(handleId, blockKey, 0, cancellationToken).ConfigureAwait(false);
+            // too high by an allocation that crashed between its handle and block writes. A handle
+            // of one block unchanged since it was read is simply deleted (the usual CNI DEL).
+            if (handle.Value.Blocks.Count > 1 || !await DeleteHandleAsync(handle, cancellationToken).ConfigureAwait(false))
+            {
+                await SetHandleCountAsync(handleId, blockKey, 0, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return freed;
@@ -106,43 +110,21 @@ public sealed partial class IpamAllocator
         return [.. groups.Select(g => (g.Key, g.Value))];
     }
 
-    /// <summary>Applies <paramref name="release"/> to the block with compare-and-swap, then (unless the caller settles them itself) counts the handles down.</summary>
+    /// <summary>
+    /// Applies <paramref name="release"/> to the block with compare-and-swap, in one write with
+    /// whatever else this allocator wants from the block at that moment; then (unless the caller
+    /// settles them itself) counts the handles down.
+    /// </summary>
     private async Task<IReadOnlyList<BlockAllocation>> ReleaseFromBlockAsync(
         IPNetwork cidr, Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, bool countHandlesDown, CancellationToken cancellationToken)
     {
-        var name = BlockCidr.NameOf(cidr);
-        using var turn = await blockLocks.EnterAsync(name, cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
+        var freed = await SubmitAsync(cidr, new BlockReleaseWork(release)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var handle in freed.Where(a => countHandlesDown && a.HandleId is not null).GroupBy(a => a.HandleId!))
         {
-            var read = await store.Blocks.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            if (read is null)
-            {
-                return [];
-            }
-
-            var freed = release(read.Value);
-            if (freed.Count == 0)
-            {
-                return [];
-            }
-
-            try
-            {
-                await store.Blocks.UpdateAsync(read.Value, read.Revision, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IpamStoreException e) when (IsRetryable(e))
-            {
-                await backoff.WaitAsync(attempt, $"releasing addresses in block {cidr}", cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            foreach (var handle in freed.Where(a => countHandlesDown && a.HandleId is not null).GroupBy(a => a.HandleId!))
-            {
-                await ChangeHandleAsync(handle.Key, cidr.ToString(), -handle.Count(), cancellationToken).ConfigureAwait(false);
-            }
-
-            return freed;
+            await ChangeHandleAsync(handle.Key, cidr.ToString(), -handle.Count(), cancellationToken).ConfigureAwait(false);
         }
+
+        return freed;
     }
 
     /// <summary>
@@ -211,6 +193,20 @@ public sealed partial class IpamAllocator
         }
     }
 
+    /// <summary>Deletes the handle if it is still as read; false when it changed or is gone.</summary>
+    private async Task<bool> DeleteHandleAsync(Versioned<Handles.IpamHandle> handle, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.Handles.DeleteAsync(handle.Value.Name, handle.Revision, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (IpamStoreException e) when (IsRetryable(e))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Moves the handle's count in one block by <paramref name="delta"/>, creating or deleting the handle as it fills or empties.</summary>
     private Task ChangeHandleAsync(string handleId, string blockKey, int delta, CancellationToken cancellationToken) =>
         UpdateHandleAsync(handleId, blockKey, current => current + delta, cancellationToken);
@@ -218,12 +214,25 @@ public sealed partial class IpamAllocator
     private Task SetHandleCountAsync(string handleId, string blockKey, int count, CancellationToken cancellationToken) =>
         UpdateHandleAsync(handleId, blockKey, _ => count, cancellationToken);
 
-    private async Task UpdateHandleAsync(string handleId, string blockKey, Func<int, int> change, CancellationToken cancellationToken)
+    private async Task UpdateHandleAsync(string handleId, string blockKey, Func<int, int> change, CancellationToken cancellationToken, bool createFirst = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                if (createFirst && attempt == 1 && change(0) is > 0 and var fresh)
+                {
+                    try
+                    {
+                        await store.Handles.CreateAsync(new Handles.IpamHandle(handleId).WithDelta(blockKey, fresh), cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (IpamStoreException e) when (e.Error == IpamStoreError.AlreadyExists)
+                    {
+                        // It holds addresses already (another family, another block): read and change it.
+                    }
+                }
+
                 var read = await store.Handles.GetAsync(handleId, cancellationToken).ConfigureAwait(false);
                 if (read is null)
                 {

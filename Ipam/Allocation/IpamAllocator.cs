@@ -21,7 +21,6 @@ public sealed partial class IpamAllocator
     private readonly IpamOptions options;
     private readonly INodeSelectorEvaluator selectors;
     private readonly ConflictBackoff backoff;
-    private readonly KeyedLock blockLocks = new();
     private readonly KeyedLock claimLocks = new();
 
     // Per node, how many blocks this allocator has claimed: a request that waited for a claim sees it.

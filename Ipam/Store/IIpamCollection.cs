@@ -14,6 +14,10 @@ public interface IIpamCollection<T>
     /// <summary>Every record of the kind.</summary>
     ValueTask<IReadOnlyList<Versioned<T>>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The names of every record of the kind: for a store that can list them without decoding each record.</summary>
+    async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Value.Name)];
+
     /// <summary>Creates the record; <see cref="IpamStoreError.AlreadyExists"/> when the name is taken.</summary>
     ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default);
 

@@ -45,7 +45,7 @@ public sealed class FileResourceStore : IResourceStore
     {
         using (await pathLock.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            CatchUp();
+            CatchUp(key.Kind);
             return table.Get(key);
         }
     }
@@ -54,7 +54,7 @@ public sealed class FileResourceStore : IResourceStore
     {
         using (await pathLock.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            CatchUp();
+            CatchUp(kind);
             return table.List(kind);
         }
     }
@@ -117,7 +117,7 @@ public sealed class FileResourceStore : IResourceStore
     {
         using (await pathLock.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false))
         {
-            CatchUp();
+            CatchUp(key.Kind);
             var current = table.Get(key);
             check(current);
             if (json is null && current is null)
@@ -155,9 +155,14 @@ public sealed class FileResourceStore : IResourceStore
         }
     }
 
-    private void CatchUp()
+    /// <summary>
+    /// Reads what other processes wrote. An operation on a journal kind (every IPAM allocation)
+    /// reads only the journal: the resource file, whose check costs a stat and, for a few seconds
+    /// after each change, a whole re-read, cannot hold it; the poller keeps that side fresh.
+    /// </summary>
+    private void CatchUp(string? kind = null)
     {
-        if (file.ReadIfChanged() is { } documents)
+        if ((kind is null || !StateKinds.Contains(kind)) && file.ReadIfChanged() is { } documents)
         {
             table.Replace(documents, k => !StateKinds.Contains(k.Kind));
         }
@@ -224,6 +229,11 @@ public sealed class FileResourceStore : IResourceStore
     private static string Canonical(ResourceKey key, string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (CompactDocument.TryRead(json, out var stated) && stated == key)
+        {
+            return json;
+        }
+
         string compact;
         try
         {

@@ -3,6 +3,9 @@ namespace Routing.Agent.Datastore.Store;
 /// <summary>Why a datastore operation failed in a way the caller handles (the others are I/O errors).</summary>
 public enum ResourceStoreError
 {
+    /// <summary>Not one of the others: an exception made without saying why (the message-only constructors).</summary>
+    Unknown,
+
     /// <summary>Create: a resource with that key exists (Kubernetes 409 AlreadyExists).</summary>
     AlreadyExists,
 
@@ -20,16 +23,19 @@ public sealed class ResourceStoreException : Exception
 {
     public ResourceStoreException()
     {
+        Error = ResourceStoreError.Unknown;
     }
 
     public ResourceStoreException(string message)
         : base(message)
     {
+        Error = ResourceStoreError.Unknown;
     }
 
     public ResourceStoreException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Error = ResourceStoreError.Unknown;
     }
 
     public ResourceStoreException(ResourceStoreError error, ResourceKey? key, string message)

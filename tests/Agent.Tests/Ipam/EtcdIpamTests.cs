@@ -12,6 +12,7 @@ namespace Routing.Agent.Tests.Ipam;
 public sealed class EtcdIpamTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>, IAsyncLifetime
 {
     private readonly List<EtcdResourceStore> clients = [];
+    private readonly List<WatchedIpamStore> watched = [];
 
     public async Task InitializeAsync()
     {
@@ -22,6 +23,11 @@ public sealed class EtcdIpamTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
 
     public async Task DisposeAsync()
     {
+        foreach (var store in watched)
+        {
+            await store.DisposeAsync();
+        }
+
         foreach (var client in clients)
         {
             await client.DisposeAsync();
@@ -35,13 +41,23 @@ public sealed class EtcdIpamTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
         return new ResourceIpamStore(client);
     }
 
+    /// <summary>A node's store as the agent opens it: pools, reservations and affinities from memory, kept fresh by the watch.</summary>
+    private WatchedIpamStore Node()
+    {
+        var client = new EtcdResourceStore([etcd.Endpoint]);
+        clients.Add(client);
+        var store = new WatchedIpamStore(client);
+        watched.Add(store);
+        return store;
+    }
+
     [Fact]
     public async Task Three_nodes_with_their_own_clients_allocate_500_addresses_each_at_once_and_release_them_all()
     {
         var observer = Client();
         await IpamRun.AddPoolAsync(observer, "pods", "10.128.0.0/20");
         string[] names = ["n1", "n2", "n3"];
-        var run = new IpamRun(observer, [.. names.Select((node, i) => (node, IpamRun.Allocator(Client(), seed: i + 1)))]);
+        var run = new IpamRun(observer, [.. names.Select((node, i) => (node, IpamRun.Allocator(Node(), seed: i + 1)))]);
 
         var results = await run.AllocateAsync(500);
 
@@ -74,8 +90,8 @@ public sealed class EtcdIpamTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
     {
         var store = Client();
         await IpamRun.AddPoolAsync(store, "one-block", "10.131.0.0/26", blockSize: 26);
-        var first = IpamRun.Allocator(Client(), seed: 1, strictAffinity: strict);
-        var second = IpamRun.Allocator(Client(), seed: 2, strictAffinity: strict);
+        var first = IpamRun.Allocator(Node(), seed: 1, strictAffinity: strict);
+        var second = IpamRun.Allocator(Node(), seed: 2, strictAffinity: strict);
         var owned = await first.AutoAssignAsync(IpamRun.Request("pod-a", "n1"));
 
         if (strict)

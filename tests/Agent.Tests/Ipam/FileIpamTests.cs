@@ -1,5 +1,6 @@
 using Routing.Agent.Datastore.FileStore;
 using Routing.Agent.Ipam;
+using Routing.Ipam.Allocation;
 
 namespace Routing.Agent.Tests.Ipam;
 
@@ -16,6 +17,11 @@ public sealed class FileIpamTests : IAsyncLifetime
     // xUnit 2 calls IAsyncLifetime's, not IAsyncDisposable's: the temp directory would stay behind.
     public async Task DisposeAsync()
     {
+        foreach (var node in watched)
+        {
+            await node.DisposeAsync();
+        }
+
         foreach (var store in stores)
         {
             await store.DisposeAsync();
@@ -24,11 +30,23 @@ public sealed class FileIpamTests : IAsyncLifetime
         Directory.Delete(directory, recursive: true);
     }
 
+    private readonly List<WatchedIpamStore> watched = [];
+
     private ResourceIpamStore Open()
     {
         var store = new FileResourceStore(ResourceFile);
         stores.Add(store);
         return new ResourceIpamStore(store);
+    }
+
+    /// <summary>A node's store as the agent opens it: pools, reservations and affinities from memory, kept fresh by the watch.</summary>
+    private WatchedIpamStore Node()
+    {
+        var store = new FileResourceStore(ResourceFile);
+        stores.Add(store);
+        var node = new WatchedIpamStore(store);
+        watched.Add(node);
+        return node;
     }
 
     [Fact]
@@ -37,7 +55,7 @@ public sealed class FileIpamTests : IAsyncLifetime
         var observer = Open();
         await IpamRun.AddPoolAsync(observer, "pods", "10.150.0.0/20");
         string[] names = ["n1", "n2", "n3"];
-        var run = new IpamRun(observer, [.. names.Select((node, i) => (node, IpamRun.Allocator(Open(), seed: i + 1)))]);
+        var run = new IpamRun(observer, [.. names.Select((node, i) => (node, IpamRun.Allocator(Node(), seed: i + 1)))]);
 
         var results = await run.AllocateAsync(500);
 
@@ -47,5 +65,23 @@ public sealed class FileIpamTests : IAsyncLifetime
         // A store opened afresh reads the same state from the journal.
         await new IpamRun(Open(), []).AssertCleanAsync(allocations.Select(a => a.Request.HandleId).ToHashSet());
         await run.ReleaseAllAsync(results.Select(r => r.Request), [.. allocations.Select(a => a.Item2.Address)]);
+    }
+
+    [Fact]
+    public async Task A_pool_deleted_by_another_process_while_a_node_has_it_cached_is_no_longer_allocated_from()
+    {
+        var admin = Open();
+        await IpamRun.AddPoolAsync(admin, "going", "10.151.0.0/24", blockSize: 26);
+        var node = Node();
+        var allocator = IpamRun.Allocator(node, seed: 1);
+        await allocator.AutoAssignAsync(IpamRun.Request("before", "n1"));
+        await WatchedStores.UntilAsync(() => node.InSync, "the node's watches to list");
+
+        var pool = (await admin.Pools.GetAsync("going"))!;
+        await admin.Pools.DeleteAsync("going", pool.Revision);
+        await WatchedStores.UntilAsync(async () => (await node.Pools.ListAsync()).Count == 0, "the deletion to reach the node");
+
+        var error = await Assert.ThrowsAsync<IpamException>(() => allocator.AutoAssignAsync(IpamRun.Request("after", "n1")));
+        Assert.Equal(Routing.Ipam.Allocation.IpamErrorKind.NoPool, error.Kind);
     }
 }
