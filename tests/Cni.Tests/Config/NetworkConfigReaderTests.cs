@@ -13,6 +13,23 @@ public sealed class NetworkConfigReaderTests
     private static CniException Fails(string json, CniCommand command = CniCommand.Add) =>
         Assert.Throws<CniException>(() => Read(json, command));
 
+    [Fact]
+    public void The_conflist_the_DaemonSet_installs_gives_the_plugin_a_valid_configuration()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "manifests", "cni", "10-routing.conflist");
+        using var conflist = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var root = conflist.RootElement;
+        var entry = Assert.Single(root.GetProperty("plugins").EnumerateArray().ToArray());
+
+        // As a runtime does: the list's cniVersion and name go into each plugin's configuration.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(entry.GetRawText())!.AsObject();
+        node["cniVersion"] = root.GetProperty("cniVersion").GetString();
+        node["name"] = root.GetProperty("name").GetString();
+        var config = Read(node.ToJsonString());
+
+        Assert.Equal(("1.1.0", "k8s-pod-network", 1450, "/run/routing/agent.sock", "cali"), (config.CniVersion, config.Name, config.Mtu, config.AgentSocket, config.VethPrefix));
+    }
+
     [Theory]
     [InlineData("{")]
     [InlineData("")]
