@@ -11,45 +11,15 @@ namespace Routing.Agent.Tests.Ipam;
 /// <summary>IPAM on a real etcd: each node an allocator with its own etcd client, as on a cluster.</summary>
 public sealed class EtcdIpamTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>, IAsyncLifetime
 {
-    private readonly List<EtcdResourceStore> clients = [];
-    private readonly List<WatchedIpamStore> watched = [];
+    private readonly EtcdIpamClients stores = new(etcd);
 
-    public async Task InitializeAsync()
-    {
-        // One etcd for the class: each test starts from an empty IPAM state.
-        var wipe = await etcd.Etcd.EtcdctlAsync("del", "--prefix", "/routing/");
-        Assert.True(wipe.Succeeded, wipe.ToString());
-    }
+    public Task InitializeAsync() => EtcdIpamClients.WipeAsync(etcd);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in watched)
-        {
-            await store.DisposeAsync();
-        }
+    public async Task DisposeAsync() => await stores.DisposeAsync();
 
-        foreach (var client in clients)
-        {
-            await client.DisposeAsync();
-        }
-    }
+    private ResourceIpamStore Client() => stores.Client();
 
-    private ResourceIpamStore Client()
-    {
-        var client = new EtcdResourceStore([etcd.Endpoint]);
-        clients.Add(client);
-        return new ResourceIpamStore(client);
-    }
-
-    /// <summary>A node's store as the agent opens it: pools, reservations and affinities from memory, kept fresh by the watch.</summary>
-    private WatchedIpamStore Node()
-    {
-        var client = new EtcdResourceStore([etcd.Endpoint]);
-        clients.Add(client);
-        var store = new WatchedIpamStore(client);
-        watched.Add(store);
-        return store;
-    }
+    private WatchedIpamStore Node() => stores.Node();
 
     [Fact]
     public async Task Three_nodes_with_their_own_clients_allocate_500_addresses_each_at_once_and_release_them_all()

@@ -12,62 +12,19 @@ namespace Routing.Agent.Tests.Ipam;
 /// </summary>
 public sealed class WatchedIpamStoreTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>, IAsyncLifetime
 {
-    private readonly List<EtcdResourceStore> clients = [];
-    private readonly List<WatchedIpamStore> nodes = [];
+    private readonly EtcdIpamClients stores = new(etcd);
 
-    public async Task InitializeAsync()
-    {
-        var wipe = await etcd.Etcd.EtcdctlAsync("del", "--prefix", "/routing/");
-        Assert.True(wipe.Succeeded, wipe.ToString());
-    }
+    public Task InitializeAsync() => EtcdIpamClients.WipeAsync(etcd);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in nodes)
-        {
-            await node.DisposeAsync();
-        }
+    public async Task DisposeAsync() => await stores.DisposeAsync();
 
-        foreach (var client in clients)
-        {
-            await client.DisposeAsync();
-        }
-    }
+    private ResourceIpamStore Client() => stores.Client();
 
-    private ResourceIpamStore Client()
-    {
-        var client = new EtcdResourceStore([etcd.Endpoint]);
-        clients.Add(client);
-        return new ResourceIpamStore(client);
-    }
-
-    private WatchedIpamStore Node()
-    {
-        var client = new EtcdResourceStore([etcd.Endpoint]);
-        clients.Add(client);
-        var node = new WatchedIpamStore(client);
-        nodes.Add(node);
-        return node;
-    }
+    private WatchedIpamStore Node() => stores.Node();
 
     [Fact]
-    public async Task A_pool_deleted_by_another_client_while_cached_is_no_longer_allocated_from()
-    {
-        var admin = Client();
-        await IpamRun.AddPoolAsync(admin, "going", "10.140.0.0/24", blockSize: 26);
-        var node = Node();
-        var allocator = IpamRun.Allocator(node, seed: 1);
-        await allocator.AutoAssignAsync(IpamRun.Request("before", "n1"));
-        await WatchedStores.UntilAsync(() => node.InSync, "the node's watches to list");
-
-        var pool = (await admin.Pools.GetAsync("going"))!;
-        await admin.Pools.DeleteAsync("going", pool.Revision);
-        await WatchedStores.UntilAsync(async () => (await node.Pools.ListAsync()).Count == 0, "the deletion to reach the node");
-
-        var error = await Assert.ThrowsAsync<IpamException>(() => allocator.AutoAssignAsync(IpamRun.Request("after", "n1")));
-        Assert.Equal(IpamErrorKind.NoPool, error.Kind);
-        Assert.Null(await admin.Handles.GetAsync("after"));
-    }
+    public Task A_pool_deleted_by_another_client_while_cached_is_no_longer_allocated_from() =>
+        WatchedStores.DeletedPoolIsNoLongerAllocatedFromAsync(Client(), Node(), "10.140.0.0/24");
 
     [Fact]
     public async Task A_pool_disabled_while_cached_refuses_allocations_until_enabled_again()
@@ -142,19 +99,3 @@ public sealed class WatchedIpamStoreTests(EtcdFixture etcd) : IClassFixture<Etcd
 }
 
 /// <summary>Waiting for a watch to deliver: not a timing assertion, a bounded wait for an event.</summary>
-internal static class WatchedStores
-{
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
-    public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
-
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited {Patience.TotalSeconds:0} s for {what}");
-            await Task.Delay(20);
-        }
-    }
-}
