@@ -248,34 +248,19 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     /// <summary>Ends what the lab started (only processes it recorded, by PID, whose program still matches) and removes its namespaces and files.</summary>
     public static async Task DownAsync(LabState state, TextWriter output)
     {
-        foreach (var process in Enumerable.Reverse(state.Processes))
-        {
-            if (IsOurs(process))
-            {
-                Signal(process.Pid, Term);
-            }
-        }
-
+        await SignalAsync(state.Processes.Where(IsOurs).Select(p => p.Pid), Term).ConfigureAwait(false);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (state.Processes.Any(IsOurs) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100).ConfigureAwait(false);
         }
 
-        foreach (var process in state.Processes.Where(IsOurs))
-        {
-            Signal(process.Pid, Kill);
-        }
-
+        await SignalAsync(state.Processes.Where(IsOurs).Select(p => p.Pid), Kill).ConfigureAwait(false);
         foreach (var ns in Enumerable.Reverse(state.Namespaces))
         {
             // Whatever still runs in the lab's own namespaces was started there by the lab.
             var pids = await LabShell.RunAsync("ip", ["netns", "pids", ns]).ConfigureAwait(false);
-            foreach (var pid in pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                Signal(int.Parse(pid, CultureInfo.InvariantCulture), Kill);
-            }
-
+            await SignalAsync(pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)), Kill).ConfigureAwait(false);
             await LabShell.RunAsync("ip", ["netns", "delete", ns]).ConfigureAwait(false);
         }
 
@@ -299,6 +284,13 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
         }
     }
 
-    private static void Signal(int pid, int signal) =>
-        LabShell.RunAsync("kill", [$"-{signal.ToString(CultureInfo.InvariantCulture)}", pid.ToString(CultureInfo.InvariantCulture)]).GetAwaiter().GetResult();
+    /// <summary>One <c>kill</c> for all of them.</summary>
+    private static async Task SignalAsync(IEnumerable<int> pids, int signal)
+    {
+        string[] targets = [.. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))];
+        if (targets.Length > 0)
+        {
+            await LabShell.RunAsync("kill", [$"-{signal.ToString(CultureInfo.InvariantCulture)}", .. targets]).ConfigureAwait(false);
+        }
+    }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Routing.Dataplane.Commands;
 
 namespace Routing.Agent.Lab;
 
@@ -15,42 +15,8 @@ internal static class LabShell
     public static async Task<Output> RunAsync(
         string file, IEnumerable<string> arguments, string? ns = null, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(ns is null ? file : "ip")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        if (ns is not null)
-        {
-            foreach (var argument in (string[])["netns", "exec", ns, file])
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
-        }
-
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return new Output(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        var output = await new ProcessCommandRunner(ns).RunAsync(file, [.. arguments], standardInput, environment, cancellationToken).ConfigureAwait(false);
+        return new Output(output.ExitCode, output.StandardOutput, output.StandardError);
     }
 
     /// <summary>Runs and throws with the command's error when it fails.</summary>

@@ -81,7 +81,6 @@ public sealed partial class NodeAgent(
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
         var own = Volatile.Read(ref blocks);
-        kernel?.SetOwnBlocks(own);
         try
         {
             await bgp.ApplyAsync(PlanFor(resources.Current, own)).ConfigureAwait(false);
@@ -116,7 +115,8 @@ public sealed partial class NodeAgent(
         }
     }
 
-    // The blocks are read again whenever an affinity changes (a claim confirmed, a block released),
+    // The blocks are read again whenever one of this node's affinities changes (a claim confirmed, a
+    // block released; affinities are named "<node>-<block>", see BlockAffinity.NameFor),
     // from a list and a watch of the datastore: in-process claims by the CNI's allocations and other
     // processes' releases alike.
     private async Task FollowBlocksAsync(CancellationToken cancellationToken)
@@ -127,9 +127,13 @@ public sealed partial class NodeAgent(
             {
                 var list = await records.ListAsync(ResourceKinds.BlockAffinity, cancellationToken).ConfigureAwait(false);
                 await ReadBlocksAsync(cancellationToken).ConfigureAwait(false);
-                await foreach (var _ in records.WatchAsync(ResourceKinds.BlockAffinity, list.Revision, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in records.WatchAsync(ResourceKinds.BlockAffinity, list.Revision, cancellationToken).ConfigureAwait(false))
                 {
-                    await ReadBlocksAsync(cancellationToken).ConfigureAwait(false);
+                    // Another node's claim is no concern of this one: no read for it.
+                    if (change.Resource is not { } affinity || affinity.Key.Name.StartsWith(nodeName + "-", StringComparison.Ordinal))
+                    {
+                        await ReadBlocksAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
             catch (ResourceStoreException e) when (e.Error == ResourceStoreError.Expired)

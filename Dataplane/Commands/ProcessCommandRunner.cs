@@ -16,7 +16,12 @@ public sealed class ProcessCommandRunner(string? networkNamespace = null) : ICom
     // iptables, ipset and ip live in /usr/sbin, which a service's or a container's PATH may lack.
     private static readonly string[] SystemDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
-    public async Task<CommandOutput> RunAsync(string file, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+    public Task<CommandOutput> RunAsync(string file, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
+        RunAsync(file, arguments, standardInput, null, cancellationToken);
+
+    /// <summary>Runs a command with <paramref name="environment"/> added to what it inherits (a CNI plugin's CNI_* variables, say).</summary>
+    public async Task<CommandOutput> RunAsync(
+        string file, IReadOnlyList<string> arguments, string? standardInput, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -27,6 +32,10 @@ public sealed class ProcessCommandRunner(string? networkNamespace = null) : ICom
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;
         info.UseShellExecute = false;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = info };
         try
