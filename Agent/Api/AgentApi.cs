@@ -1,4 +1,5 @@
 using Routing.Agent.Api.V1;
+using Routing.Agent.Health;
 using Routing.Agent.Ipam;
 using Routing.Agent.Peering;
 using Routing.Bgp.Rib;
@@ -8,7 +9,7 @@ using Routing.Bgp.Wire.Attributes;
 namespace Routing.Agent.Api;
 
 /// <summary>The handlers of the agent's API: read-only views of the running speaker.</summary>
-public sealed class AgentApi(BgpService bgp, IpamService? ipam = null)
+public sealed class AgentApi(BgpService bgp, IpamService? ipam = null, AgentHealth? health = null)
 {
     /// <summary>The IPAM calls, or UNAVAILABLE when this agent serves no IPAM.</summary>
     public IpamService Ipam => ipam ?? throw new ApiException(14, "this agent serves no IPAM (no datastore for it)");
@@ -16,6 +17,11 @@ public sealed class AgentApi(BgpService bgp, IpamService? ipam = null)
     public Task<GetBgpStatusResponse> GetBgpStatusAsync(GetBgpStatusRequest request, CancellationToken cancellationToken)
     {
         var response = new GetBgpStatusResponse { Node = bgp.NodeName, StartedUnixMs = bgp.Started.ToUnixTimeMilliseconds() };
+        if (health is not null)
+        {
+            response.Health.AddRange(health.Readiness().Select(p => new HealthPart { Name = p.Name, Ready = p.Condition.Ready, Detail = p.Condition.Detail }));
+        }
+
         if (bgp.Speaker is { } speaker)
         {
             response.LocalAs = speaker.Config.Asn;

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Api;
 using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
+using Routing.Agent.Health;
 using Routing.Agent.Ipam;
+using Routing.Agent.Metrics;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
@@ -27,13 +30,21 @@ internal static partial class AgentCommand
             Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
             DefaultValueFactory = _ => 30,
         };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync };
+        var metrics = new Option<string>("--metrics")
+        {
+            Description = "Serve /livez, /readyz and Prometheus /metrics over HTTP on this address:port (e.g. 127.0.0.1:9091); off when empty",
+            DefaultValueFactory = _ => string.Empty,
+        };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
             parse.GetValue(socket)!,
             parse.GetValue(logLevel),
-            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }),
+            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) })
+            {
+                Metrics = parse.GetValue(metrics)!,
+            },
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
@@ -47,8 +58,18 @@ internal static partial class AgentCommand
             return 2;
         }
 
+        IPEndPoint? metricsEndpoint = null;
+        if (settings.Metrics.Length > 0 && !IPEndPoint.TryParse(settings.Metrics, out metricsEndpoint))
+        {
+            await error.WriteLineAsync($"--metrics: '{settings.Metrics}' is not an address:port (e.g. 127.0.0.1:9091)").ConfigureAwait(false);
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(level)
+            // Kestrel's request logs and the health checks' "unhealthy" errors would log every probe.
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddSimpleConsole(console =>
             {
                 console.SingleLine = true;
@@ -101,12 +122,41 @@ internal static partial class AgentCommand
 
                     node.AttachToSpeakers();
                     await bgp.ApplyAsync(plan).ConfigureAwait(false);
-                    var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
+                    var health = AgentHealthFor(node, bgp, routeTable);
+                    var ipamUsage = new IpamUsage(new ResourceIpamStore(records), nodeName, TimeSpan.FromSeconds(15), loggerFactory.CreateLogger<IpamUsage>());
+                    using var metrics = new AgentMetrics(bgp, health, ipamUsage);
+                    if (routeTable is not null)
+                    {
+                        metrics.Follow(routeTable);
+                    }
+
+                    using var exposition = new PrometheusExposition(metrics.Meter);
+                    var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam, health), loggerFactory).ConfigureAwait(false);
                     await using (api.ConfigureAwait(false))
                     {
-                        store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
-                        Log.Ready(logger, nodeName, store.Description, socketPath);
-                        await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                        var healthServer = metricsEndpoint is null ? null : await HealthServer.StartAsync(metricsEndpoint, health, exposition, loggerFactory).ConfigureAwait(false);
+                        try
+                        {
+                            store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
+                            Log.Ready(logger, nodeName, store.Description, socketPath);
+                            if (healthServer is not null)
+                            {
+                                Log.Serving(logger, healthServer.Endpoint);
+                            }
+
+                            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                            var usage = metricsEndpoint is null ? Task.CompletedTask : Task.Run(() => ipamUsage.RunAsync(stopping.Token), stopping.Token);
+                            await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                            await stopping.CancelAsync().ConfigureAwait(false);
+                            await usage.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            if (healthServer is not null)
+                            {
+                                await healthServer.DisposeAsync().ConfigureAwait(false);
+                            }
+                        }
                         // Kernel routes stay as they are: traffic keeps flowing while the agent is
                         // away, and the next start adopts them.
                         Log.Stopping(logger, nodeName);
@@ -118,6 +168,25 @@ internal static partial class AgentCommand
         return 0;
     }
 
+    /// <summary>What makes this agent ready: the datastore, the kernel routes (when it programs them), BGP.</summary>
+    private static AgentHealth AgentHealthFor(NodeAgent node, BgpService bgp, RouteTable? routeTable)
+    {
+        var health = new AgentHealth();
+        health.Add("datastore", node.DatastoreCondition);
+        if (routeTable is not null)
+        {
+            var kernel = new KernelRoutesReadiness(routeTable, () => node.KernelSyncStarted);
+            health.Add("kernel-routes", kernel.Condition);
+        }
+        else
+        {
+            health.Add("kernel-routes", () => HealthCondition.Up("off (--no-kernel-routes)"));
+        }
+
+        health.Add("bgp", () => BgpReadiness.Of(bgp));
+        return health;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Routing agent ready on node {Node}: resources from {Path}, API on {Socket}")]
@@ -126,10 +195,17 @@ internal static partial class AgentCommand
         [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Configuration not applied, the previous one stays in force: {Reason}")]
         public static partial void Rejected(ILogger logger, string reason);
 
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Health (/livez, /readyz) and metrics (/metrics) on http://{Endpoint}")]
+        public static partial void Serving(ILogger logger, IPEndPoint endpoint);
+
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Routing agent on node {Node} stopping: BGP sessions end with a Cease")]
         public static partial void Stopping(ILogger logger, string node);
     }
 
     /// <summary>What the agent does besides BGP and IPAM.</summary>
-    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node);
+    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node)
+    {
+        /// <summary>address:port of the health and metrics listener; empty for none.</summary>
+        public string Metrics { get; init; } = string.Empty;
+    }
 }

@@ -33,6 +33,15 @@ internal static class StatusCommand
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Routing agent is running on node {status.Node} (AS {status.LocalAs}, router ID {status.RouterId}).");
+        if (status.Health.Count > 0)
+        {
+            var ready = status.Health.All(p => p.Ready);
+            text.AppendLine(ready ? "Ready." : "Not ready:");
+            foreach (var part in status.Health)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {(part.Ready ? "+" : "-")} {part.Name}: {part.Detail}");
+            }
+        }
         foreach (var (family, title) in new[] { (false, "IPv4"), (true, "IPv6") })
         {
             var peers = status.Peers.Where(p => p.Address.Contains(':', StringComparison.Ordinal) == family).ToArray();

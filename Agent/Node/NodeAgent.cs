@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
+using Routing.Agent.Health;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
@@ -31,6 +32,23 @@ public sealed partial class NodeAgent(
     private readonly KernelRoutes? kernel = routeTable is null ? null : new KernelRoutes(routeTable);
     private IReadOnlyList<Prefix> blocks = [];
     private readonly TaskCompletionSource blocksRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? blocksError;
+
+    /// <summary>Set when the kernel is first made to match (after the peers' tables, or the timeout).</summary>
+    public bool KernelSyncStarted { get; private set; }
+
+    /// <summary>The datastore part of readiness: this node's blocks read, and the last read succeeded.</summary>
+    public HealthCondition DatastoreCondition()
+    {
+        if (Volatile.Read(ref blocksError) is { } error)
+        {
+            return HealthCondition.Down($"{resources.Description}: {error}");
+        }
+
+        return blocksRead.Task.IsCompleted
+            ? HealthCondition.Up($"{resources.Description} in sync; {Volatile.Read(ref blocks).Count} address block(s) affine to this node")
+            : HealthCondition.Down($"{resources.Description}: reading this node's address blocks");
+    }
 
     /// <summary>Call before the first plan is applied, so that the kernel routes follow the speaker from its start.</summary>
     public void AttachToSpeakers()
@@ -143,6 +161,7 @@ public sealed partial class NodeAgent(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.BlocksUnreadable(logger, e.Message);
+                Volatile.Write(ref blocksError, e.Message);
                 await Task.Delay(options.RetryDelay, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -151,6 +170,7 @@ public sealed partial class NodeAgent(
     private async Task ReadBlocksAsync(CancellationToken cancellationToken)
     {
         var own = await OwnBlocks.ListAsync(ipam, nodeName, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref blocksError, null);
         if (blocksRead.Task.IsCompleted && own.SequenceEqual(Volatile.Read(ref blocks)))
         {
             return;
@@ -185,6 +205,7 @@ public sealed partial class NodeAgent(
 
         var why = InitialTablesReceived() ? "every peer sent its table" : "not every peer sent its table in time";
         Log.RoutesSyncing(logger, why);
+        KernelSyncStarted = true;
         await routeTable.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
