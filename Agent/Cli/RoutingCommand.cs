@@ -31,6 +31,7 @@ public static class RoutingCommand
             IpamCommand.Create(),
             PolicyCommand.Create(),
             Lab.LabCommand.Create(),
+            InstallCniCommand.Create(),
         };
 
         // The default --version reports the entry assembly, which is not ours when hosted (tests).
