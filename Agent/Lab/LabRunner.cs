@@ -175,7 +175,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     }
 
     private Task StartAgentAsync(LabNode node, CancellationToken cancellationToken) =>
-        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name)], cancellationToken);
+        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091"], cancellationToken);
 
     private async Task StartAgentsAsync(CancellationToken cancellationToken)
     {
