@@ -42,6 +42,7 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
             ListenPort = global.ListenPort,
             IPv4NextHop = node.IPv4Address?.Address,
             IPv6NextHop = node.IPv6Address?.Address,
+            ClusterId = node.RouteReflectorClusterId,
         };
 
         var peers = new Dictionary<IPAddress, PlannedPeer>();
@@ -72,6 +73,32 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
             peers[endpoint.Address] = new PlannedPeer(config, type, peer.Name);
         }
 
+        // BGPPeers with a peerSelector: the selected nodes are neighbours (route reflectors and their clients).
+        foreach (var peer in resources.BgpPeers.Where(p => p.PeerSelector is not null))
+        {
+            foreach (var other in ReflectorPeering.SelectedNodes(peer, resources, node))
+            {
+                var address = other.IPv4Address!.Value.Address;
+                if (own.Contains(address) || peers.ContainsKey(address))
+                {
+                    continue;
+                }
+
+                var config = new PeerConfig
+                {
+                    PeerAddress = address,
+                    PeerAs = other.AsNumber ?? global.AsNumber,
+                    HoldTime = (ushort)(peer.HoldTime ?? BgpPeer.DefaultHoldTime).TotalSeconds,
+                    KeepaliveTime = peer.KeepaliveTime is { } keepalive ? (ushort)keepalive.TotalSeconds : null,
+                    Passive = peer.Passive,
+                    SourceAddress = Source(peer.SourceAddress, node, address),
+                    Description = other.Name,
+                };
+                var type = peer.Node is not null || peer.NodeSelector is not null ? PlannedPeer.NodeSpecific : PlannedPeer.Global;
+                peers[address] = new PlannedPeer(config, type, other.Name);
+            }
+        }
+
         if (global.NodeToNodeMeshEnabled)
         {
             foreach (var other in resources.Nodes.Where(n => n.Name != nodeName && n.IPv4Address is not null))
@@ -93,7 +120,8 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
             }
         }
 
-        var ordered = peers.Values.OrderBy(p => p.Config.PeerAddress.AddressFamily).ThenBy(p => p.Config.PeerAddress.ToString(), StringComparer.Ordinal).ToArray();
+        var nodesByAddress = ReflectorPeering.NodesByAddress(resources);
+        var ordered = peers.Values.Select(p => p with { Config = ReflectorPeering.WithClientFlag(p.Config, node, nodesByAddress) }).OrderBy(p => p.Config.PeerAddress.AddressFamily).ThenBy(p => p.Config.PeerAddress.ToString(), StringComparer.Ordinal).ToArray();
         return new BgpPlan(speaker, ordered, node.Advertise.Concat(ownBlocks).Distinct().Order().ToArray());
     }
 

@@ -12,6 +12,7 @@ public static partial class ResourceFile
         var node = spec.String("node");
         var nodeSelector = ReadNodeSelector(spec, "nodeSelector");
         var peerSelector = spec.String("peerSelector");
+        _ = ReadNodeSelector(spec, "peerSelector"); // its syntax, reported against the field
         var keepalive = ReadBgpTimer(spec, "keepaliveTime");
         var hold = ReadBgpTimer(spec, "holdTime");
         var sourceAddress = ReadSourceAddress(spec, "sourceAddress");

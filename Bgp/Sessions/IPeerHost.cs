@@ -19,6 +19,18 @@ internal interface IPeerHost
     /// <summary>The prefixes this speaker originates, per family; what every peer is sent.</summary>
     IReadOnlyCollection<Prefix> Originated { get; }
 
+    /// <summary>The cluster ID when this speaker reflects routes (it has a cluster ID or clients), else null.</summary>
+    uint? ReflectorClusterId { get; }
+
+    /// <summary>Whether the peer at this address is a route-reflector client.</summary>
+    bool IsReflectorClient(System.Net.IPAddress peer);
+
+    /// <summary>The best path to each prefix of a family in the Loc-RIB (for a full export of reflected routes).</summary>
+    IEnumerable<Route> BestRoutes(AfiSafi family);
+
+    /// <summary>The best path to one prefix, or null.</summary>
+    Route? BestRoute(Prefix prefix);
+
     /// <summary>Routes learned or withdrawn by a peer, for the Loc-RIB (which holds the Adj-RIBs-In). Called on the peer's loop.</summary>
     RibDelta OnRoutes(Peer peer, IReadOnlyList<(Nlri Nlri, PathInfo Path)> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Routing.Bgp.Reflection;
 using Routing.Bgp.Rib;
 using Routing.Bgp.Wire;
 using Routing.Bgp.Wire.Attributes;
@@ -15,7 +16,7 @@ public sealed partial class Peer
     private int accepted;
 
     // Adj-RIB-Out: what this peer was sent, with the attributes it was sent with.
-    private readonly Dictionary<Prefix, PathAttributes> adjRibOut = [];
+    private readonly Dictionary<Prefix, SentPath> adjRibOut = [];
     private RouteSource? source;
     private int prefixesReceived;
 
@@ -140,12 +141,7 @@ public sealed partial class Peer
             return $"AS_PATH [{attributes.AsPath}] contains our AS {LocalAs} (loop)";
         }
 
-        if (!IsExternal && attributes.OriginatorId == host.Config.RouterIdValue)
-        {
-            return "ORIGINATOR_ID is our router ID (reflected back)";
-        }
-
-        return null;
+        return IsExternal ? null : RouteReflection.Loop(attributes, host.Config.RouterIdValue, host.ReflectorClusterId);
     }
 
     private void OnRouteRefresh(RouteRefreshMessage refresh)
@@ -173,8 +169,9 @@ public sealed partial class Peer
     }
 
     /// <summary>
-    /// Brings the peer's view in line with what this speaker originates (a Calico node is never a
-    /// transit: learned routes are not passed on). Sends only the difference, packed per family.
+    /// Brings the peer's view in line with what this speaker exports: what it originates (a Calico
+    /// node is never a transit) and, when it is a route reflector, the iBGP paths RFC 4456 has it
+    /// reflect. Sends only the difference, packed per family and set of attributes.
     /// </summary>
     private void SendAdjRibOut(bool full, AfiSafi? only = null)
     {
@@ -183,7 +180,7 @@ public sealed partial class Peer
             return;
         }
 
-        var options = primary.Options;
+        var originated = host.Originated;
         foreach (var family in families)
         {
             if (only is { } wanted && wanted != family)
@@ -191,48 +188,40 @@ public sealed partial class Peer
                 continue;
             }
 
-            var nextHop = NextHopSelf(family);
-            var attributes = ExportAttributes();
-            var desired = nextHop is null ? [] : host.Originated.Where(p => p.Family == family).ToHashSet();
+            Dictionary<Prefix, SentPath> desired = [];
+            if (host.ReflectorClusterId is not null && !IsExternal)
+            {
+                foreach (var best in host.BestRoutes(family))
+                {
+                    if (Reflected(best) is { } reflected)
+                    {
+                        desired[best.Prefix] = reflected;
+                    }
+                }
+            }
+
+            if (NextHopSelf(family) is { } nextHop)
+            {
+                var own = new SentPath(ExportAttributes(), nextHop);
+                foreach (var prefix in originated)
+                {
+                    if (prefix.Family == family)
+                    {
+                        desired[prefix] = own;
+                    }
+                }
+            }
 
             List<Nlri> withdraw = [];
             foreach (var (prefix, _) in adjRibOut)
             {
-                if (prefix.Family == family && !desired.Contains(prefix))
+                if (prefix.Family == family && !desired.ContainsKey(prefix))
                 {
                     withdraw.Add(new Nlri(prefix));
                 }
             }
 
-            foreach (var nlri in withdraw)
-            {
-                adjRibOut.Remove(nlri.Prefix);
-            }
-
-            List<Nlri> announce = [];
-            foreach (var prefix in desired)
-            {
-                if (!adjRibOut.TryGetValue(prefix, out var sent) || sent != attributes)
-                {
-                    announce.Add(new Nlri(prefix));
-                    adjRibOut[prefix] = attributes;
-                }
-            }
-
-            announce.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
-            foreach (var message in UpdatePacker.Withdraw(family, withdraw, options))
-            {
-                primary.Send(message);
-            }
-
-            if (nextHop is not null)
-            {
-                foreach (var message in UpdatePacker.Announce(family, attributes, nextHop, announce, options))
-                {
-                    primary.Send(message);
-                }
-            }
-
+            SendDifference(family, desired, withdraw);
             if (full)
             {
                 primary.Send(UpdateMessage.EndOfRibFor(family));
@@ -240,6 +229,104 @@ public sealed partial class Peer
         }
 
         Publish(null);
+    }
+
+    /// <summary>Re-computes what the peer is sent for prefixes whose best path changed (a reflector's incremental export).</summary>
+    private void SendChanges(Prefix[] prefixes)
+    {
+        if (primary is null || IsExternal)
+        {
+            return;
+        }
+
+        var originated = host.Originated.ToHashSet();
+        foreach (var family in families)
+        {
+            Dictionary<Prefix, SentPath> desired = [];
+            List<Nlri> withdraw = [];
+            var nextHop = NextHopSelf(family);
+            foreach (var prefix in prefixes)
+            {
+                if (prefix.Family != family)
+                {
+                    continue;
+                }
+
+                SentPath? path = originated.Contains(prefix)
+                    ? nextHop is null ? null : new SentPath(ExportAttributes(), nextHop)
+                    : host.BestRoute(prefix) is { } best ? Reflected(best) : null;
+                if (path is { } wanted)
+                {
+                    desired[prefix] = wanted;
+                }
+                else if (adjRibOut.ContainsKey(prefix))
+                {
+                    withdraw.Add(new Nlri(prefix));
+                }
+            }
+
+            SendDifference(family, desired, withdraw);
+        }
+
+        Publish(null);
+    }
+
+    /// <summary>Withdraws <paramref name="withdraw"/> and announces what in <paramref name="desired"/> differs from what the peer has, grouped by attributes.</summary>
+    private void SendDifference(AfiSafi family, Dictionary<Prefix, SentPath> desired, List<Nlri> withdraw)
+    {
+        var options = primary!.Options;
+        foreach (var nlri in withdraw)
+        {
+            adjRibOut.Remove(nlri.Prefix);
+        }
+
+        Dictionary<SentPath, List<Nlri>> announce = [];
+        foreach (var (prefix, path) in desired)
+        {
+            if (!adjRibOut.TryGetValue(prefix, out var sent) || sent != path)
+            {
+                if (!announce.TryGetValue(path, out var group))
+                {
+                    announce[path] = group = [];
+                }
+
+                group.Add(new Nlri(prefix));
+                adjRibOut[prefix] = path;
+            }
+        }
+
+        withdraw.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
+        foreach (var message in UpdatePacker.Withdraw(family, withdraw, options))
+        {
+            primary.Send(message);
+        }
+
+        foreach (var (path, group) in announce)
+        {
+            group.Sort((a, b) => a.Prefix.CompareTo(b.Prefix));
+            foreach (var message in UpdatePacker.Announce(family, path.Attributes, path.NextHop, group, options))
+            {
+                primary.Send(message);
+            }
+        }
+    }
+
+    /// <summary>What this peer is sent for a learned best path when the speaker reflects it there (RFC 4456 §6, §8), or null.</summary>
+    private SentPath? Reflected(Route best)
+    {
+        if (host.ReflectorClusterId is not { } clusterId || IsExternal || best.Source.PeerAddress.Equals(Address))
+        {
+            return null;
+        }
+
+        // The peer would drop it as its own (RFC 4456 §8): not worth sending.
+        if (best.Attributes.OriginatorId is { } originator && originator == primary?.ReceivedOpen?.BgpIdentifier)
+        {
+            return null;
+        }
+
+        var attributes = RouteReflection.ReflectTo(best, host.IsReflectorClient(best.Source.PeerAddress), config.RouteReflectorClient, clusterId);
+        return attributes is null ? null : new SentPath(attributes, best.NextHop);
     }
 
     /// <summary>The attributes of originated routes toward this peer: AS_PATH [local AS] over eBGP, LOCAL_PREF 100 over iBGP.</summary>
@@ -277,4 +364,7 @@ public sealed partial class Peer
         prefixesReceived = 0;
         source = null;
     }
+
+    /// <summary>One prefix as the peer was sent it: its attributes and next hop.</summary>
+    private readonly record struct SentPath(PathAttributes Attributes, IPAddress NextHop);
 }

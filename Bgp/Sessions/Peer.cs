@@ -64,6 +64,8 @@ public sealed partial class Peer : IAsyncDisposable
 
     internal void OriginatedChanged() => Post(new PeerInput.OriginatedChanged());
 
+    internal void BestPathsChanged(Prefix[] prefixes) => Post(new PeerInput.BestPathsChanged(prefixes));
+
     internal void Accept(System.Net.Sockets.Socket socket)
     {
         if (!inputs.Writer.TryWrite(new PeerInput.Accepted(socket)))
@@ -148,6 +150,13 @@ public sealed partial class Peer : IAsyncDisposable
                 }
 
                 break;
+            case PeerInput.BestPathsChanged changed:
+                if (State == BgpState.Established)
+                {
+                    SendChanges(changed.Prefixes);
+                }
+
+                break;
         }
     }
 
@@ -157,7 +166,13 @@ public sealed partial class Peer : IAsyncDisposable
         config = newConfig;
 
         // Only a new name or retry interval leaves the running session alone; anything else is negotiated.
-        var identityChanged = old with { Description = newConfig.Description, ConnectRetryTime = newConfig.ConnectRetryTime } != newConfig;
+        // A client flag changes what the peer is sent, not the session: the speaker re-exports to every peer then.
+        var identityChanged = old with
+        {
+            Description = newConfig.Description,
+            ConnectRetryTime = newConfig.ConnectRetryTime,
+            RouteReflectorClient = newConfig.RouteReflectorClient,
+        } != newConfig;
         if (identityChanged && State != BgpState.Idle)
         {
             var cease = new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OtherConfigurationChange);

@@ -32,6 +32,12 @@ public sealed record PeerConfig
     /// <summary>Families to offer; the session carries those both sides offer.</summary>
     public EquatableArray<AfiSafi> Families { get; init; } = new[] { AfiSafi.Ipv4Unicast, AfiSafi.Ipv6Unicast };
 
+    /// <summary>
+    /// The peer is a route-reflector client of this speaker (RFC 4456): iBGP paths learned from it
+    /// are reflected to every other iBGP peer, and those learned from non-clients are reflected to it.
+    /// </summary>
+    public bool RouteReflectorClient { get; init; }
+
     /// <summary>A name for logs and status (the BGPPeer or node name).</summary>
     public string? Description { get; init; }
 

@@ -27,6 +27,9 @@ internal abstract record PeerInput
     /// <summary>The speaker's originated routes changed; re-compute what this peer is sent.</summary>
     public sealed record OriginatedChanged : PeerInput;
 
+    /// <summary>The best paths to these prefixes changed while the speaker reflects routes; re-compute what this peer is sent for them.</summary>
+    public sealed record BestPathsChanged(Prefix[] Prefixes) : PeerInput;
+
     public sealed record Reconfigure(PeerConfig Config) : PeerInput;
 }
 

@@ -34,6 +34,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Time = time ?? TimeProvider.System;
         logger = LoggerFactory.CreateLogger<Speaker>();
+        FollowBestPathsIfReflector();
     }
 
     public SpeakerConfig Config { get; }
@@ -149,6 +150,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
                 existing.Reconfigure(config);
             }
 
+            TrackClient(config.PeerAddress, config.RouteReflectorClient);
             return existing;
         }
 
@@ -160,6 +162,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
         }
 
         peer.Start();
+        TrackClient(config.PeerAddress, config.RouteReflectorClient);
         return peer;
     }
 
@@ -168,6 +171,7 @@ public sealed partial class Speaker : IPeerHost, IAsyncDisposable
     {
         if (peers.TryRemove(address, out var peer))
         {
+            TrackClient(address, false);
             await peer.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -32,12 +32,20 @@ public sealed record SpeakerConfig
     /// </summary>
     public TimeSpan? GracefulRestartTime { get; init; }
 
+    /// <summary>
+    /// The cluster ID of this route reflector (RFC 4456 §7, Calico's <c>routeReflectorClusterID</c>); when
+    /// null, a speaker with clients uses its router ID. Paths whose CLUSTER_LIST holds it are refused.
+    /// </summary>
+    public IPAddress? ClusterId { get; init; }
+
     public uint RouterIdValue => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(RouterId.GetAddressBytes());
+
+    public uint? ClusterIdValue => ClusterId is null ? null : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ClusterId.GetAddressBytes());
 
     public bool Equals(SpeakerConfig? other) =>
         other is not null && Asn == other.Asn && RouterId.Equals(other.RouterId) && ListenPort == other.ListenPort &&
         ListenAddresses.SequenceEqual(other.ListenAddresses) && Equals(IPv6NextHop, other.IPv6NextHop) && Equals(IPv4NextHop, other.IPv4NextHop) &&
-        GracefulRestartTime == other.GracefulRestartTime;
+        GracefulRestartTime == other.GracefulRestartTime && Equals(ClusterId, other.ClusterId);
 
     public override int GetHashCode() => HashCode.Combine(Asn, RouterId, ListenPort);
 }

@@ -15,12 +15,14 @@ internal sealed class ScriptedPeer : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener;
     private Socket? socket;
     private PipeReader? reader;
 
-    public ScriptedPeer()
+    /// <param name="address">A loopback address to listen on (127.0.0.x), so several peers of one speaker have their own.</param>
+    public ScriptedPeer(IPAddress? address = null)
     {
+        listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         listener.Start();
     }
 

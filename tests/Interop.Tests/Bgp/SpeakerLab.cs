@@ -47,7 +47,8 @@ internal sealed class SpeakerLab
 
     public string OurAddress6 => $"fd00:{Subnet}::1";
 
-    public static async Task<SpeakerLab> CreateAsync(Topology lab, int subnet, uint asn)
+    /// <param name="clusterId">Makes the speaker a route reflector with this cluster ID.</param>
+    public static async Task<SpeakerLab> CreateAsync(Topology lab, int subnet, uint asn, IPAddress? clusterId = null)
     {
         var speakerNs = await lab.AddNamespaceAsync("routing");
         await speakerNs.IpAsync("link", "add", Bridge, "type", "bridge");
@@ -63,6 +64,7 @@ internal sealed class SpeakerLab
                 RouterId = IPAddress.Parse($"10.0.{subnet}.1"),
                 IPv6NextHop = IPAddress.Parse($"fd00:{subnet}::1"),
                 IPv4NextHop = IPAddress.Parse($"10.0.{subnet}.1"),
+                ClusterId = clusterId,
             },
             log,
             socketFactory: family => speakerNs.CreateSocket(family));
