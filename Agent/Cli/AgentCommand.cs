@@ -8,6 +8,7 @@ using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
+using Routing.Agent.Tunnels;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
@@ -106,7 +107,9 @@ internal static partial class AgentCommand
                     {
                         store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
                         Log.Ready(logger, nodeName, store.Description, socketPath);
-                        await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                        using var tunnels = node.Kernel is { } kernel ? new TunnelAgent(nodeName, store, records, new ResourceIpamStore(records), kernel, new TunnelOptions(), loggerFactory.CreateLogger<TunnelAgent>()) : null;
+                        await (tunnels?.StartAsync(node, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+                        await Task.WhenAll(node.RunAsync(cancellationToken), tunnels?.RunAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
                         // Kernel routes stay as they are: traffic keeps flowing while the agent is
                         // away, and the next start adopts them.
                         Log.Stopping(logger, nodeName);
