@@ -4,9 +4,12 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
+using Routing.Agent.NatOutgoing;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Dataplane;
+using Routing.Dataplane.Commands;
+using Routing.Dataplane.Iptables;
 using Routing.Dataplane.Links;
 using Routing.Ipam.Blocks;
 using Routing.Ipam.Store;
@@ -18,7 +21,8 @@ namespace Routing.Agent.Tunnels;
 /// block affinities, and every <see cref="TunnelOptions.ResyncInterval"/> (to repair what was changed
 /// behind its back), computes the <see cref="TunnelPlan"/>, makes sure this node has a VTEP address
 /// and MAC published on its RoutingNode (<see cref="VtepPublisher"/>), applies the plan to the kernel
-/// (<see cref="TunnelDataplane"/>) and hands the tunnel routes to <see cref="KernelRoutes"/>.
+/// (<see cref="TunnelDataplane"/>) and hands the tunnel routes to <see cref="KernelRoutes"/>. The
+/// pools' <c>natOutgoing</c> masquerade (<see cref="OutgoingNat"/>) follows the same pools here.
 /// </summary>
 public sealed partial class TunnelAgent(
     string nodeName,
@@ -33,6 +37,8 @@ public sealed partial class TunnelAgent(
     private readonly Rtnetlink netlink = Rtnetlink.Open();
     private readonly VtepPublisher publisher = new(nodeName, records, ipam, () => resources.Current, logger);
     private TunnelDataplane? dataplane;
+    private OutgoingNat? outgoingNat;
+    private string? natProblem;
     private string lastSummary = string.Empty;
 
     /// <summary>The plan applied last.</summary>
@@ -60,6 +66,7 @@ public sealed partial class TunnelAgent(
 
         var routes = dataplane.Apply(plan, mac);
         kernel.SetTunnelRoutes(routes);
+        await ApplyNatOutgoingAsync(NatOutgoingPlan.Calculate(pools), cancellationToken).ConfigureAwait(false);
         Plan = plan;
         var summary = $"{(plan.Vxlan ? $"VXLAN (VTEP {plan.TunnelAddress?.ToString() ?? "none"})" : "no VXLAN")}, {(plan.Ipip ? "IPIP" : "no IPIP")}, {routes.Count} tunnel routes, {plan.VxlanPeers.Count} VXLAN peers"
             + (plan.Waiting.IsEmpty ? string.Empty : $", waiting for the VTEP of {string.Join(", ", plan.Waiting)}");
@@ -86,6 +93,35 @@ public sealed partial class TunnelAgent(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.Failed(logger, e.Message);
+        }
+    }
+
+    // natOutgoing shares the pools and this loop; its failure (no iptables, say) leaves the tunnels be.
+    private async Task ApplyNatOutgoingAsync(NatOutgoingPlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (outgoingNat is null)
+            {
+                if (plan.IsEmpty)
+                {
+                    return;
+                }
+
+                var runner = new ProcessCommandRunner();
+                outgoingNat = new OutgoingNat(runner, await IptablesBackendDetector.DetectAsync(runner, cancellationToken).ConfigureAwait(false));
+            }
+
+            await outgoingNat.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
+            natProblem = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (natProblem != e.Message)
+            {
+                natProblem = e.Message;
+                Log.NatFailed(logger, e.Message);
+            }
         }
     }
 
@@ -163,6 +199,9 @@ public sealed partial class TunnelAgent(
     {
         [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Tunnels: {Summary}; {Changes} kernel changes")]
         public static partial void Applied(ILogger logger, string summary, int changes);
+
+        [LoggerMessage(EventId = 412, Level = LogLevel.Error, Message = "natOutgoing: masquerade not applied, trying again: {Reason}")]
+        public static partial void NatFailed(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Tunnels: not applied, trying again: {Reason}")]
         public static partial void Failed(ILogger logger, string reason);
