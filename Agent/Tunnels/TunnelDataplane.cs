@@ -21,6 +21,7 @@ namespace Routing.Agent.Tunnels;
 public sealed partial class TunnelDataplane(Rtnetlink netlink, ILogger logger)
 {
     private readonly KernelFeatures features = new();
+    private bool parentMissingReported;
 
     /// <summary>The kernel features found missing (e.g. "ipip"): reported once each.</summary>
     public IReadOnlyCollection<string> MissingFeatures => features.Missing;
@@ -66,10 +67,16 @@ public sealed partial class TunnelDataplane(Rtnetlink netlink, ILogger logger)
     {
         if (plan.NodeAddress is not { } local || ParentOf(local) is not { } parent)
         {
-            Log.NoParent(logger, plan.NodeAddress?.ToString() ?? "none (spec.ipv4Address)");
+            if (!parentMissingReported)
+            {
+                parentMissingReported = true;
+                Log.NoParent(logger, plan.NodeAddress?.ToString() ?? "none (spec.ipv4Address)");
+            }
+
             return 0;
         }
 
+        parentMissingReported = false;
         var mtu = parent.Mtu - TunnelDevices.VxlanOverhead;
         var link = netlink.Links.Get(TunnelDevices.VxlanName);
         if (link is not null && !(link.Kind == "vxlan" && link.Vxlan is { } v && v.Vni == TunnelDevices.VxlanVni && v.Port == TunnelDevices.VxlanPort
