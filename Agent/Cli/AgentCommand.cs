@@ -11,6 +11,7 @@ using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
+using Routing.Agent.Tunnels;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
@@ -146,7 +147,9 @@ internal static partial class AgentCommand
 
                             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                             var usage = metricsEndpoint is null ? Task.CompletedTask : Task.Run(() => ipamUsage.RunAsync(stopping.Token), stopping.Token);
-                            await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                            using var tunnels = node.Kernel is { } kernel ? new TunnelAgent(nodeName, store, records, new ResourceIpamStore(records), kernel, new TunnelOptions(), loggerFactory.CreateLogger<TunnelAgent>()) : null;
+                            await (tunnels?.StartAsync(node, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+                            await Task.WhenAll(node.RunAsync(cancellationToken), tunnels?.RunAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
                             await stopping.CancelAsync().ConfigureAwait(false);
                             await usage.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                         }

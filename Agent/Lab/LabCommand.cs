@@ -33,11 +33,9 @@ internal static class LabCommand
             }
 
             var encapsulation = parse.GetValue(encap)!;
-            if (encapsulation != "none")
+            if (encapsulation == "ipip" && !Directory.Exists("/sys/module/ipip"))
             {
-                throw new CliException(encapsulation == "ipip" && !Directory.Exists("/sys/module/ipip")
-                    ? "--encap ipip: this kernel has no ipip module; use --encap none"
-                    : $"--encap {encapsulation}: the agent does not program tunnels yet; use --encap none");
+                throw new CliException("--encap ipip: this kernel has no ipip module (tunl0 cannot exist); use --encap vxlan or --encap none");
             }
 
             LabPlan plan;

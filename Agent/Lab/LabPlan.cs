@@ -81,7 +81,7 @@ public sealed record LabPlan(string Prefix, IReadOnlyList<LabRack> Racks, IReadO
             apiVersion: routing.dev/v1
             kind: IPPool
             metadata: {"{"}name: pods{"}"}
-            spec: {"{"}cidr: {PoolCidr}, blockSize: 26, vxlanMode: {(Encapsulation == "vxlan" ? "Always" : "Never")}{"}"}
+            spec: {"{"}cidr: {PoolCidr}, blockSize: 26, vxlanMode: {(Encapsulation == "vxlan" ? "Always" : "Never")}, ipipMode: {(Encapsulation == "ipip" ? "Always" : "Never")}{"}"}
 
             """);
         foreach (var rack in Racks)

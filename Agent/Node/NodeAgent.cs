@@ -50,6 +50,12 @@ public sealed partial class NodeAgent(
             : HealthCondition.Down($"{resources.Description}: reading this node's address blocks");
     }
 
+    /// <summary>The kernel routes (null without a route table): other route sources, such as tunnels, add theirs here.</summary>
+    public KernelRoutes? Kernel => kernel;
+
+    /// <summary>Raised after each change of the resources or of this node's blocks has been applied.</summary>
+    public event Action? Applied;
+
     /// <summary>Call before the first plan is applied, so that the kernel routes follow the speaker from its start.</summary>
     public void AttachToSpeakers()
     {
@@ -107,6 +113,8 @@ public sealed partial class NodeAgent(
         {
             Log.PlanRejected(logger, e.Message);
         }
+
+        Applied?.Invoke();
 
         cancellationToken.ThrowIfCancellationRequested();
     }

@@ -14,7 +14,27 @@ public static partial class ResourceFile
         IPv6Address = spec.InterfaceAddress("ipv6Address", ipv6: true),
         RouteReflectorClusterId = spec.IPv4Address("routeReflectorClusterID"),
         Advertise = ReadPrefixes(spec, "advertise"),
+        IPv4VxlanTunnelAddress = spec.IPv4Address("ipv4VXLANTunnelAddr"),
+        VxlanTunnelMacAddress = ReadMac(spec, "vxlanTunnelMACAddr"),
     };
+
+    private static System.Net.NetworkInformation.PhysicalAddress? ReadMac(MappingReader spec, string key)
+    {
+        var value = spec.Value(key);
+        var text = value is null ? null : spec.Scalar(key, value, "a MAC address");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Length == 17 && System.Net.NetworkInformation.PhysicalAddress.TryParse(text.Replace(':', '-'), out var mac))
+        {
+            return mac;
+        }
+
+        spec.Error(key, value, $"{FieldSyntax.Show(text)} is not a MAC address (e.g. 66:1e:3a:4f:00:01)");
+        return null;
+    }
 
     /// <summary>A list of prefixes in CIDR form with their host bits clear, each at most once.</summary>
     private static EquatableArray<Prefix> ReadPrefixes(MappingReader spec, string key)

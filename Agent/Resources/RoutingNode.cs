@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using Routing.Bgp.Wire;
 
 namespace Routing.Agent.Resources;
@@ -25,6 +26,12 @@ public sealed record RoutingNode
 
     /// <summary><c>spec.advertise</c>: extra prefixes the node originates, like BIRD static routes.</summary>
     public EquatableArray<Prefix> Advertise { get; init; }
+
+    /// <summary><c>spec.ipv4VXLANTunnelAddr</c>: the node's VTEP address, written by its agent (Calico's field).</summary>
+    public IPAddress? IPv4VxlanTunnelAddress { get; init; }
+
+    /// <summary><c>spec.vxlanTunnelMACAddr</c>: the MAC of the node's VXLAN device, written by its agent.</summary>
+    public PhysicalAddress? VxlanTunnelMacAddress { get; init; }
 
     public bool IsRouteReflector => RouteReflectorClusterId is not null;
 }

@@ -21,6 +21,7 @@ public sealed class KernelRoutes
     private readonly Lock gate = new();
     private readonly Dictionary<Prefix, BgpRoute> learned = [];
     private HashSet<Prefix> ownBlocks = [];
+    private Dictionary<Prefix, KernelRoute> tunnelled = [];
     private int generation;
 
     public KernelRoutes(RouteTable table)
@@ -62,6 +63,26 @@ public sealed class KernelRoutes
         {
             var changed = next.Except(ownBlocks).Concat(ownBlocks.Except(next)).ToArray();
             ownBlocks = next;
+            foreach (var prefix in changed)
+            {
+                Refresh(prefix);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Routes to other nodes' blocks over a tunnel (or direct, for VXLAN/IPIP CrossSubnet): they win
+    /// over what BGP learned for the same block; an own block still wins over them.
+    /// </summary>
+    public void SetTunnelRoutes(IEnumerable<KernelRoute> routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var next = routes.ToDictionary(r => Prefix.Create(r.Destination.BaseAddress, r.Destination.PrefixLength));
+        lock (gate)
+        {
+            var changed = next.Where(r => !tunnelled.TryGetValue(r.Key, out var old) || !old.Equals(r.Value)).Select(r => r.Key)
+                .Concat(tunnelled.Keys.Where(k => !next.ContainsKey(k))).ToArray();
+            tunnelled = next;
             foreach (var prefix in changed)
             {
                 Refresh(prefix);
@@ -129,7 +150,8 @@ public sealed class KernelRoutes
 
     private void Refresh(Prefix prefix)
     {
-        if (Desired(prefix, ownBlocks.Contains(prefix), learned.GetValueOrDefault(prefix)) is { } route)
+        var own = ownBlocks.Contains(prefix);
+        if ((!own && tunnelled.TryGetValue(prefix, out var tunnel) ? tunnel : Desired(prefix, own, learned.GetValueOrDefault(prefix))) is { } route)
         {
             table.Set(route);
         }
