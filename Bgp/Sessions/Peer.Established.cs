@@ -191,9 +191,10 @@ public sealed partial class Peer
             Dictionary<Prefix, SentPath> desired = [];
             if (host.ReflectorClusterId is not null && !IsExternal)
             {
+                var cache = new ReflectionCache();
                 foreach (var best in host.BestRoutes(family))
                 {
-                    if (Reflected(best) is { } reflected)
+                    if (Reflected(best, ref cache) is { } reflected)
                     {
                         desired[best.Prefix] = reflected;
                     }
@@ -240,6 +241,7 @@ public sealed partial class Peer
         }
 
         var originated = host.Originated.ToHashSet();
+        var cache = new ReflectionCache();
         foreach (var family in families)
         {
             Dictionary<Prefix, SentPath> desired = [];
@@ -254,7 +256,7 @@ public sealed partial class Peer
 
                 SentPath? path = originated.Contains(prefix)
                     ? nextHop is null ? null : new SentPath(ExportAttributes(), nextHop)
-                    : host.BestRoute(prefix) is { } best ? Reflected(best) : null;
+                    : host.BestRoute(prefix) is { } best ? Reflected(best, ref cache) : null;
                 if (path is { } wanted)
                 {
                     desired[prefix] = wanted;
@@ -312,7 +314,19 @@ public sealed partial class Peer
     }
 
     /// <summary>What this peer is sent for a learned best path when the speaker reflects it there (RFC 4456 §6, §8), or null.</summary>
-    private SentPath? Reflected(Route best)
+    private SentPath? Reflected(Route best, ref ReflectionCache cache)
+    {
+        // The routes of one UPDATE share a PathInfo: reflect its attributes once, and send them as one group.
+        if (cache.From is not null && ReferenceEquals(cache.From, best.Path))
+        {
+            return cache.Sent;
+        }
+
+        cache = new ReflectionCache(best.Path, Reflect(best));
+        return cache.Sent;
+    }
+
+    private SentPath? Reflect(Route best)
     {
         if (host.ReflectorClusterId is not { } clusterId || IsExternal || best.Source.PeerAddress.Equals(Address))
         {
@@ -364,6 +378,9 @@ public sealed partial class Peer
         prefixesReceived = 0;
         source = null;
     }
+
+    /// <summary>The last learned path reflected, and what it became (null: not sent to this peer).</summary>
+    private readonly record struct ReflectionCache(PathInfo? From, SentPath? Sent);
 
     /// <summary>One prefix as the peer was sent it: its attributes and next hop.</summary>
     private readonly record struct SentPath(PathAttributes Attributes, IPAddress NextHop);
