@@ -8,6 +8,7 @@ using Routing.Agent.Node;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
+using Routing.Agent.Services.Proxy;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
@@ -27,13 +28,19 @@ internal static partial class AgentCommand
             Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
             DefaultValueFactory = _ => 30,
         };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync };
+        var serviceProxy = new Option<bool>("--service-proxy") { Description = "Be the node's service proxy: Services and EndpointSlices into iptables nat rules, like kube-proxy's iptables mode" };
+        var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pods' IPv4 range (e.g. 10.244.0.0/16): traffic to cluster IPs from elsewhere is masqueraded" };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, serviceProxy, clusterCidr };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
             parse.GetValue(socket)!,
             parse.GetValue(logLevel),
-            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }),
+            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) })
+            {
+                ServiceProxy = parse.GetValue(serviceProxy),
+                ClusterCidr = parse.GetValue(clusterCidr),
+            },
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
@@ -88,7 +95,8 @@ internal static partial class AgentCommand
                 {
                     // The node's blocks are read from the store itself, after each change its watch reports
                     // (the IPAM cache follows the same watch, and might not have caught up yet).
-                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                    var services = settings.ServiceProxy ? await ServiceProxySetup.CreateAsync(nodeName, settings.ClusterCidr, records, loggerFactory, cancellationToken).ConfigureAwait(false) : null;
+                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>(), services);
                     try
                     {
                         plan = node.PlanFor(store.Current, []);
@@ -131,5 +139,10 @@ internal static partial class AgentCommand
     }
 
     /// <summary>What the agent does besides BGP and IPAM.</summary>
-    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node);
+    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node)
+    {
+        public bool ServiceProxy { get; init; }
+
+        public string? ClusterCidr { get; init; }
+    }
 }

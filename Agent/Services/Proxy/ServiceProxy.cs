@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Routing.Agent.Datastore.Store;
+using Routing.Agent.Peering;
 using Routing.Agent.Services.Model;
 using Routing.Agent.Services.Reading;
 using Routing.Agent.Services.Rules;
@@ -34,6 +35,9 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
 
     /// <summary>Every service port as last written (all families): what BGP advertises for Local services.</summary>
     public IReadOnlyList<ProgrammedServicePort> Programmed => Volatile.Read(ref programmed);
+
+    /// <summary>The addresses of services with <c>externalTrafficPolicy: Local</c> as last written, for BGP.</summary>
+    public IReadOnlyList<LocalPolicyAddress> LocalPolicyAddresses() => ServiceAddresses.LocalPolicy(Programmed);
 
     /// <summary>Raised after each successful write, on the proxy's loop.</summary>
     public event EventHandler<ServiceProxyApplied>? Applied;
