@@ -13,7 +13,7 @@ using Routing.Dataplane.Iptables;
 namespace Routing.Agent.Services.Proxy;
 
 /// <summary>What one write of the service rules did.</summary>
-public sealed record ServiceProxyApplied(int Services, int ChainsWritten, int ChainsDeleted, int ConntrackDeletions, TimeSpan Took);
+public sealed record ServiceProxyApplied(int Services, int ChainsWritten, int ChainsDeleted, int ConntrackDeletions, TimeSpan Compiling, TimeSpan Took);
 
 /// <summary>
 /// The node's service proxy (kube-proxy's iptables mode): follows Services and EndpointSlices in the
@@ -52,13 +52,13 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
             Task.Run(() => FollowAsync(ServiceResourceReader.EndpointSliceKind, ServiceResourceReader.ReadEndpointSlice, slices, slicesListed, token), token),
         ];
 
-        var families = new List<(ServiceTables Tables, ServiceRulesOptions Rules)>
+        var families = new List<(ServiceTables Tables, ServiceRulesOptions Rules, ServiceRulesCache Cache)>
         {
-            (new ServiceTables(AddressFamily.InterNetwork, options.Backend, options.ChainPrefix, runner), RulesOptions(AddressFamily.InterNetwork, options.ClusterCidrV4)),
+            (new ServiceTables(AddressFamily.InterNetwork, options.Backend, options.ChainPrefix, runner), RulesOptions(AddressFamily.InterNetwork, options.ClusterCidrV4), new ServiceRulesCache()),
         };
         if (options.IPv6)
         {
-            families.Add((new ServiceTables(AddressFamily.InterNetworkV6, options.Backend, options.ChainPrefix, runner), RulesOptions(AddressFamily.InterNetworkV6, options.ClusterCidrV6)));
+            families.Add((new ServiceTables(AddressFamily.InterNetworkV6, options.Backend, options.ChainPrefix, runner), RulesOptions(AddressFamily.InterNetworkV6, options.ClusterCidrV6), new ServiceRulesCache()));
         }
 
         try
@@ -120,7 +120,7 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
         ChainPrefix = options.ChainPrefix,
     };
 
-    private async Task ApplyAsync(List<(ServiceTables Tables, ServiceRulesOptions Rules)> families, CancellationToken cancellationToken)
+    private async Task ApplyAsync(List<(ServiceTables Tables, ServiceRulesOptions Rules, ServiceRulesCache Cache)> families, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         ClusterService[] currentServices;
@@ -133,9 +133,12 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
 
         var ports = new List<ProgrammedServicePort>();
         var (written, deleted) = (0, 0);
-        foreach (var (tables, rulesOptions) in families)
+        var compiling = TimeSpan.Zero;
+        foreach (var (tables, rulesOptions, cache) in families)
         {
-            var rules = ServiceRulesCompiler.Compile(currentServices, currentSlices, rulesOptions);
+            var started = clock.Elapsed;
+            var rules = ServiceRulesCompiler.Compile(currentServices, currentSlices, rulesOptions, cache);
+            compiling += clock.Elapsed - started;
             foreach (var problem in rules.Problems.Where(reported.Add))
             {
                 Log.NotProgrammed(logger, problem);
@@ -154,7 +157,7 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
             Log.ConntrackFailed(logger, failed);
         }
 
-        var applied = new ServiceProxyApplied(currentServices.Length, written, deleted, deletions.Count, clock.Elapsed);
+        var applied = new ServiceProxyApplied(currentServices.Length, written, deleted, deletions.Count, compiling, clock.Elapsed);
         if (written + deleted > 0)
         {
             Log.Written(logger, applied.Services, written, deleted, clock.Elapsed.TotalMilliseconds);

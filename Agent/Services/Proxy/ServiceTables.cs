@@ -13,6 +13,8 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
 {
     private readonly IptablesTable nat = new(Options("nat", family, backend, chainPrefix), runner, time);
     private readonly IptablesTable filter = new(Options("filter", family, backend, chainPrefix), runner, time);
+    private Dictionary<string, IptablesChain> lastNat = new(StringComparer.Ordinal);
+    private Dictionary<string, IptablesChain> lastFilter = new(StringComparer.Ordinal);
 
     public AddressFamily Family => family;
 
@@ -20,13 +22,13 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
     public async Task<(int Written, int Deleted)> ApplyAsync(ServiceRuleset rules, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        nat.ReplaceChains(rules.NatChains);
+        lastNat = Hand(nat, lastNat, rules.NatChains);
         foreach (var (chain, jumps) in rules.NatJumps)
         {
             nat.SetInsertedRules(chain, jumps);
         }
 
-        filter.ReplaceChains(rules.FilterChains);
+        lastFilter = Hand(filter, lastFilter, rules.FilterChains);
         foreach (var (chain, jumps) in rules.FilterJumps)
         {
             filter.SetInsertedRules(chain, jumps);
@@ -38,11 +40,38 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
         return (a.ChainsWritten + b.ChainsWritten, a.ChainsDeleted + b.ChainsDeleted);
     }
 
+    // Only the chains whose rules differ from the last compile go to the table: it hashes what it is
+    // given, and hashing every rule of 10,000 services for one endpoint change would be most of the work.
+    private static Dictionary<string, IptablesChain> Hand(IptablesTable table, Dictionary<string, IptablesChain> last, IReadOnlyList<IptablesChain> chains)
+    {
+        var now = new Dictionary<string, IptablesChain>(chains.Count, StringComparer.Ordinal);
+        foreach (var chain in chains)
+        {
+            now[chain.Name] = chain;
+            if (!last.TryGetValue(chain.Name, out var before) || (!ReferenceEquals(before, chain) && !before.Rules.SequenceEqual(chain.Rules)))
+            {
+                table.SetChain(chain);
+            }
+        }
+
+        foreach (var name in last.Keys)
+        {
+            if (!now.ContainsKey(name))
+            {
+                table.RemoveChain(name);
+            }
+        }
+
+        return now;
+    }
+
     /// <summary>Removes every chain and jump of the proxy from both tables.</summary>
     public async Task UninstallAsync(CancellationToken cancellationToken = default)
     {
         await filter.UninstallAsync(cancellationToken).ConfigureAwait(false);
         await nat.UninstallAsync(cancellationToken).ConfigureAwait(false);
+        lastNat.Clear();
+        lastFilter.Clear();
     }
 
     private static IptablesTableOptions Options(string table, AddressFamily family, IptablesBackend backend, string prefix) =>

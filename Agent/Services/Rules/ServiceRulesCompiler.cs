@@ -24,12 +24,16 @@ namespace Routing.Agent.Services.Rules;
 /// </remarks>
 public static class ServiceRulesCompiler
 {
-    public static ServiceRuleset Compile(IEnumerable<ClusterService> services, IEnumerable<EndpointSlice> slices, ServiceRulesOptions options)
+    /// <param name="cache">
+    /// Keeps each service's rules between compiles: a service whose resource and slices are the same
+    /// objects as last time (a datastore follower replaces only what changed) is not compiled again.
+    /// </param>
+    public static ServiceRuleset Compile(IEnumerable<ClusterService> services, IEnumerable<EndpointSlice> slices, ServiceRulesOptions options, ServiceRulesCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(slices);
         ArgumentNullException.ThrowIfNull(options);
-        return new Compilation(options).Run(services, slices);
+        return new Compilation(options).Run(services, slices, cache);
     }
 
     private sealed class Compilation(ServiceRulesOptions options)
@@ -37,18 +41,11 @@ public static class ServiceRulesCompiler
         private readonly ServiceChainNames names = new(options.ChainPrefix);
         private readonly string hostMask = options.Family == AddressFamily.InterNetworkV6 ? "/128" : "/32";
         private readonly string mark = "0x" + options.MasqueradeBit.ToString("x", CultureInfo.InvariantCulture);
-        private readonly List<IptablesChain> nat = [];
-        private readonly List<IptablesRule> services = [];
-        private readonly List<IptablesRule> nodePorts = [];
-        private readonly List<IptablesRule> rejects = [];
-        private readonly List<IptablesRule> externalRejects = [];
-        private readonly List<IptablesRule> healthChecks = [];
-        private readonly List<ProgrammedServicePort> programmed = [];
-        private readonly List<string> problems = [];
-        private readonly HashSet<string> endpointChains = new(StringComparer.Ordinal);
+        private ServiceFragment fragment = new();
 
-        public ServiceRuleset Run(IEnumerable<ClusterService> all, IEnumerable<EndpointSlice> slices)
+        public ServiceRuleset Run(IEnumerable<ClusterService> all, IEnumerable<EndpointSlice> slices, ServiceRulesCache? cache)
         {
+            var fragments = new List<ServiceFragment>();
             var byService = new Dictionary<(string, string), List<EndpointSlice>>();
             foreach (var slice in slices.Where(s => s.Family == options.Family))
             {
@@ -60,7 +57,8 @@ public static class ServiceRulesCompiler
                 list.Add(slice);
             }
 
-            foreach (var service in all.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal))
+            var ordered = all.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray();
+            foreach (var service in ordered)
             {
                 if (service.Type == "ExternalName")
                 {
@@ -68,11 +66,25 @@ public static class ServiceRulesCompiler
                 }
 
                 var serviceSlices = byService.TryGetValue((service.Namespace, service.Name), out var found) ? found : [];
-                foreach (var port in service.Ports)
+                if (cache is null || !cache.TryGet(service, serviceSlices, options, out var done))
                 {
-                    AddServicePort(service, port, serviceSlices);
+                    fragment = new ServiceFragment();
+                    foreach (var port in service.Ports)
+                    {
+                        AddServicePort(service, port, serviceSlices);
+                    }
+
+                    done = fragment;
+                    cache?.Set(service, serviceSlices, options, done);
                 }
+
+                fragments.Add(done);
             }
+
+            cache?.ForgetAllBut(ordered);
+            var services = fragments.SelectMany(f => f.Services).ToList();
+            var nodePorts = fragments.SelectMany(f => f.NodePorts).ToList();
+            var nat = fragments.SelectMany(f => f.Chains).ToList();
 
             // Node ports last: a cluster or external IP that is also a local address matches its own rule first.
             if (options.NodeAddresses.Count == 0)
@@ -98,9 +110,9 @@ public static class ServiceRulesCompiler
 
             IptablesChain[] filter =
             [
-                new(names.Services, rejects),
-                new(names.External, externalRejects),
-                new(names.NodePorts, healthChecks),
+                new(names.Services, fragments.SelectMany(f => f.Rejects)),
+                new(names.External, fragments.SelectMany(f => f.ExternalRejects)),
+                new(names.NodePorts, fragments.SelectMany(f => f.HealthChecks)),
             ];
             var newOnly = "-m conntrack --ctstate NEW";
             var natJumps = new Dictionary<string, IReadOnlyList<IptablesRule>>(StringComparer.Ordinal)
@@ -115,7 +127,7 @@ public static class ServiceRulesCompiler
                 ["FORWARD"] = [new IptablesRule($"{newOnly} -j {names.Services}", "services without endpoints"), new IptablesRule($"{newOnly} -j {names.External}", "external services")],
                 ["OUTPUT"] = [new IptablesRule($"{newOnly} -j {names.Services}", "services without endpoints")],
             };
-            return new ServiceRuleset(nat, filter, natJumps, filterJumps, programmed, problems);
+            return new ServiceRuleset(nat, filter, natJumps, filterJumps, [.. fragments.SelectMany(f => f.Ports)], [.. fragments.SelectMany(f => f.Problems)]);
         }
 
         private void AddServicePort(ClusterService service, ServicePort port, List<EndpointSlice> slices)
@@ -136,7 +148,7 @@ public static class ServiceRulesCompiler
                 }
                 else
                 {
-                    problems.Add($"Service {service}: spec.ports[{port}].nodePort {port.NodePort} is outside the node port range {options.NodePortMin}-{options.NodePortMax}; not programmed");
+                    fragment.Problems.Add($"Service {service}: spec.ports[{port}].nodePort {port.NodePort} is outside the node port range {options.NodePortMin}-{options.NodePortMax}; not programmed");
                 }
             }
 
@@ -159,11 +171,11 @@ public static class ServiceRulesCompiler
                 var destination = $"-d {ip}{hostMask} {match}";
                 if (clusterTargets.Count > 0)
                 {
-                    services.Add(new IptablesRule($"{destination} -j {(service.InternalTrafficLocal ? localChain : clusterChain)}", comment + " cluster IP"));
+                    fragment.Services.Add(new IptablesRule($"{destination} -j {(service.InternalTrafficLocal ? localChain : clusterChain)}", comment + " cluster IP"));
                 }
                 else
                 {
-                    rejects.Add(all.Count == 0
+                    fragment.Rejects.Add(all.Count == 0
                         ? new IptablesRule($"{destination} -j REJECT", comment + " has no endpoints")
                         : new IptablesRule($"{destination} -j DROP", comment + " has no local endpoints"));
                 }
@@ -177,12 +189,12 @@ public static class ServiceRulesCompiler
                     var destination = $"-d {ip}{hostMask} {match}";
                     if (externalUsable)
                     {
-                        services.Add(new IptablesRule($"{destination} -j {externalChain}", comment + " external IP"));
+                        fragment.Services.Add(new IptablesRule($"{destination} -j {externalChain}", comment + " external IP"));
                     }
 
                     if (externalTargets.Count == 0)
                     {
-                        externalRejects.Add(Refusal(destination, all.Count == 0, comment));
+                        fragment.ExternalRejects.Add(Refusal(destination, all.Count == 0, comment));
                     }
                 }
 
@@ -191,34 +203,34 @@ public static class ServiceRulesCompiler
                     var nodePortMatch = $"-p {protocol} -m {protocol} --dport {nodePort.ToString(CultureInfo.InvariantCulture)}";
                     if (externalUsable)
                     {
-                        nodePorts.Add(new IptablesRule($"{nodePortMatch} -j {externalChain}", comment + " node port"));
+                        fragment.NodePorts.Add(new IptablesRule($"{nodePortMatch} -j {externalChain}", comment + " node port"));
                     }
 
                     if (externalTargets.Count == 0)
                     {
-                        externalRejects.Add(Refusal($"-m addrtype --dst-type LOCAL {nodePortMatch}", all.Count == 0, comment));
+                        fragment.ExternalRejects.Add(Refusal($"-m addrtype --dst-type LOCAL {nodePortMatch}", all.Count == 0, comment));
                     }
                 }
 
                 if (externalUsable)
                 {
-                    nat.Add(new IptablesChain(externalChain, ExternalRules(service, local.Count > 0, clusterChain, localChain)));
+                    fragment.Chains.Add(new IptablesChain(externalChain, ExternalRules(service, local.Count > 0, clusterChain, localChain)));
                 }
             }
 
             if (service.ExternalTrafficLocal && service.HealthCheckNodePort != 0 && hasExternal)
             {
-                healthChecks.Add(new IptablesRule($"-p tcp -m tcp --dport {service.HealthCheckNodePort.ToString(CultureInfo.InvariantCulture)} -j ACCEPT", comment + " health check"));
+                fragment.HealthChecks.Add(new IptablesRule($"-p tcp -m tcp --dport {service.HealthCheckNodePort.ToString(CultureInfo.InvariantCulture)} -j ACCEPT", comment + " health check"));
             }
 
             if (usesCluster)
             {
-                nat.Add(new IptablesChain(clusterChain, Spread(key, all, service.AffinitySeconds, clusterIPs.Select(ip => $"-d {ip}{hostMask} {match}"))));
+                fragment.Chains.Add(new IptablesChain(clusterChain, Spread(key, all, service.AffinitySeconds, clusterIPs.Select(ip => $"-d {ip}{hostMask} {match}"))));
             }
 
             if (usesLocal)
             {
-                nat.Add(new IptablesChain(localChain, Spread(key, local, service.AffinitySeconds, [])));
+                fragment.Chains.Add(new IptablesChain(localChain, Spread(key, local, service.AffinitySeconds, [])));
             }
 
             // The local set is not always within the cluster set (local terminating ones when others are ready).
@@ -227,7 +239,7 @@ public static class ServiceRulesCompiler
                 AddEndpointChain(key, endpoint, port.Protocol, service.AffinitySeconds is not null, comment);
             }
 
-            programmed.Add(new ProgrammedServicePort(service, port with { NodePort = nodePort }, [.. clusterIPs, .. externalIPs], all, local));
+            fragment.Ports.Add(new ProgrammedServicePort(service, port with { NodePort = nodePort }, [.. clusterIPs, .. externalIPs], all, local));
         }
 
         private static IptablesRule Refusal(string destination, bool noEndpoints, string comment) => noEndpoints
@@ -294,14 +306,14 @@ public static class ServiceRulesCompiler
         private void AddEndpointChain(string key, IPEndPoint endpoint, ServiceProtocol protocol, bool affinity, string comment)
         {
             var chain = names.Endpoint(key, endpoint.ToString());
-            if (!endpointChains.Add(chain))
+            if (!fragment.EndpointChains.Add(chain))
             {
                 return;
             }
 
             var name = protocol.IptablesName();
             var recent = affinity ? $"-m recent --name {chain} --set " : "";
-            nat.Add(new IptablesChain(
+            fragment.Chains.Add(new IptablesChain(
                 chain,
                 new IptablesRule($"-s {endpoint.Address}{hostMask} -j {names.MarkMasquerade}", "hairpin"),
                 new IptablesRule($"-p {name} {recent}-m {name} -j DNAT --to-destination {endpoint}", comment)));

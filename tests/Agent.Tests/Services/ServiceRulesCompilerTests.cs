@@ -261,4 +261,25 @@ public sealed class ServiceRulesCompilerTests
         Assert.Equal(name, new ServiceChainNames("RT-").Endpoint("some-namespace-with-a-long-name/service-with-a-long-name:https:tcp", "[fd00:244::1234]:8443"));
         Assert.Matches("^RT-SEP-[A-Z2-7]{16}$", name);
     }
+
+    [Fact]
+    public void With_a_cache_only_changed_services_are_compiled_again_and_the_rules_are_the_same()
+    {
+        var services = new[] { Web(), Service("api", new { clusterIP = "10.96.0.20", ports = new[] { Port(443, "https") } }) }.Select(ServiceResourceReader.ReadService).ToArray();
+        var api = ServiceResourceReader.ReadEndpointSlice(Slice("api", [Endpoint("10.244.0.9")], [SlicePort(443, "https")]));
+        var before = ServiceResourceReader.ReadEndpointSlice(WebSlice(Endpoint("10.244.0.5")));
+        var after = ServiceResourceReader.ReadEndpointSlice(WebSlice(Endpoint("10.244.0.6")));
+        var cache = new ServiceRulesCache();
+
+        var first = ServiceRulesCompiler.Compile(services, [before, api], Node1, cache);
+        var second = ServiceRulesCompiler.Compile(services, [after, api], Node1, cache);
+        var fresh = ServiceRulesCompiler.Compile(services, [after, api], Node1);
+
+        Assert.Equal(fresh.NatChains.Select(c => c.Name), second.NatChains.Select(c => c.Name));
+        Assert.True(fresh.NatChains.Zip(second.NatChains).All(p => p.First.SameContentAs(p.Second)));
+        // The api service's chains are the very objects of the first compile.
+        var apiChain = Names.Cluster("default/api:https:tcp");
+        Assert.Same(first.NatChains.Single(c => c.Name == apiChain), second.NatChains.Single(c => c.Name == apiChain));
+        Assert.NotSame(first.NatChains.Single(c => c.Name == Names.Cluster(Key)), second.NatChains.Single(c => c.Name == Names.Cluster(Key)));
+    }
 }
