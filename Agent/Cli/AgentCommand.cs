@@ -12,6 +12,7 @@ using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Agent.Tunnels;
+using Routing.Agent.Services.Proxy;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Agent.Cli;
@@ -31,12 +32,14 @@ internal static partial class AgentCommand
             Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
             DefaultValueFactory = _ => 30,
         };
+        var serviceProxy = new Option<bool>("--service-proxy") { Description = "Be the node's service proxy: Services and EndpointSlices into iptables nat rules, like kube-proxy's iptables mode" };
+        var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pods' IPv4 range (e.g. 10.244.0.0/16): traffic to cluster IPs from elsewhere is masqueraded" };
         var metrics = new Option<string>("--metrics")
         {
             Description = "Serve /livez, /readyz and Prometheus /metrics over HTTP on this address:port (e.g. 127.0.0.1:9091); off when empty",
             DefaultValueFactory = _ => string.Empty,
         };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics, serviceProxy, clusterCidr };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
@@ -45,6 +48,8 @@ internal static partial class AgentCommand
             new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) })
             {
                 Metrics = parse.GetValue(metrics)!,
+                ServiceProxy = parse.GetValue(serviceProxy),
+                ClusterCidr = parse.GetValue(clusterCidr),
             },
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -110,7 +115,8 @@ internal static partial class AgentCommand
                 {
                     // The node's blocks are read from the store itself, after each change its watch reports
                     // (the IPAM cache follows the same watch, and might not have caught up yet).
-                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>());
+                    var services = settings.ServiceProxy ? await ServiceProxySetup.CreateAsync(nodeName, settings.ClusterCidr, records, loggerFactory, cancellationToken).ConfigureAwait(false) : null;
+                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>(), services);
                     try
                     {
                         plan = node.PlanFor(store.Current, []);
@@ -210,5 +216,9 @@ internal static partial class AgentCommand
     {
         /// <summary>address:port of the health and metrics listener; empty for none.</summary>
         public string Metrics { get; init; } = string.Empty;
+
+        public bool ServiceProxy { get; init; }
+
+        public string? ClusterCidr { get; init; }
     }
 }

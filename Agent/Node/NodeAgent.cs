@@ -6,6 +6,7 @@ using Routing.Agent.Health;
 using Routing.Agent.Peering;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
+using Routing.Agent.Services.Proxy;
 using Routing.Bgp.Wire;
 using Routing.Dataplane.Routes;
 using Routing.Ipam.Store;
@@ -26,7 +27,8 @@ public sealed partial class NodeAgent(
     BgpService bgp,
     RouteTable? routeTable,
     NodeAgentOptions options,
-    ILogger logger)
+    ILogger logger,
+    ServiceProxy? services = null)
 {
     private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly KernelRoutes? kernel = routeTable is null ? null : new KernelRoutes(routeTable);
@@ -74,6 +76,7 @@ public sealed partial class NodeAgent(
             Task.Run(() => FollowResourcesAsync(token), token),
             Task.Run(() => FollowBlocksAsync(token), token),
             Task.Run(() => ProgramRoutesAsync(token), token),
+            Task.Run(() => ProxyServicesAsync(token), token),
         ];
 
         try
@@ -126,11 +129,23 @@ public sealed partial class NodeAgent(
     /// </summary>
     public BgpPlan PlanFor(ResourceSet current, IReadOnlyList<Prefix> own)
     {
-        var plan = BgpPlan.Calculate(current, nodeName, own);
+        var plan = BgpPlan.Calculate(current, nodeName, own, services?.LocalPolicyAddresses());
         return routeTable is null ? plan : plan with { Speaker = plan.Speaker with { GracefulRestartTime = options.GracefulRestartTime } };
     }
 
     private void Wake() => wakeups.Writer.TryWrite(true);
+
+    // Services with a Local traffic policy are advertised from the nodes with their endpoints: the plan follows the proxy's writes.
+    private Task ProxyServicesAsync(CancellationToken cancellationToken)
+    {
+        if (services is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        services.Applied += (_, _) => Wake();
+        return services.RunAsync(cancellationToken);
+    }
 
     private async Task FollowResourcesAsync(CancellationToken cancellationToken)
     {

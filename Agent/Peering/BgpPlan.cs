@@ -23,8 +23,12 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
 {
     public static BgpPlan Calculate(ResourceSet resources, string nodeName) => Calculate(resources, nodeName, []);
 
-    /// <summary>The plan, advertising this node's address blocks (<paramref name="ownBlocks"/>) besides its RoutingNode's <c>advertise</c> list.</summary>
-    public static BgpPlan Calculate(ResourceSet resources, string nodeName, IReadOnlyList<Prefix> ownBlocks)
+    /// <summary>
+    /// The plan, advertising this node's address blocks (<paramref name="ownBlocks"/>) besides its
+    /// RoutingNode's <c>advertise</c> list, and the service routes (<see cref="ServiceRoutes"/>) for
+    /// <paramref name="localPolicyAddresses"/>.
+    /// </summary>
+    public static BgpPlan Calculate(ResourceSet resources, string nodeName, IReadOnlyList<Prefix> ownBlocks, IReadOnlyList<LocalPolicyAddress>? localPolicyAddresses = null)
     {
         ArgumentNullException.ThrowIfNull(ownBlocks);
         ArgumentNullException.ThrowIfNull(resources);
@@ -122,7 +126,8 @@ public sealed record BgpPlan(SpeakerConfig Speaker, IReadOnlyList<PlannedPeer> P
 
         var nodesByAddress = ReflectorPeering.NodesByAddress(resources);
         var ordered = peers.Values.Select(p => p with { Config = ReflectorPeering.WithClientFlag(p.Config, node, nodesByAddress) }).OrderBy(p => p.Config.PeerAddress.AddressFamily).ThenBy(p => p.Config.PeerAddress.ToString(), StringComparer.Ordinal).ToArray();
-        return new BgpPlan(speaker, ordered, node.Advertise.Concat(ownBlocks).Distinct().Order().ToArray());
+        var services = ServiceRoutes.For(global, localPolicyAddresses ?? []);
+        return new BgpPlan(speaker, ordered, node.Advertise.Concat(ownBlocks).Concat(services).Distinct().Order().ToArray());
     }
 
     private static IPAddress? Source(SourceAddress source, RoutingNode node, IPAddress peer) => source.Mode switch

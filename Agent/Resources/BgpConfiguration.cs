@@ -1,4 +1,5 @@
 using System.Net;
+using Routing.Bgp.Wire;
 
 namespace Routing.Agent.Resources;
 
@@ -35,4 +36,13 @@ public sealed record BgpConfiguration
 
     /// <summary><c>spec.routerId</c>: an IPv4 router ID; the node's IPv4 address when null.</summary>
     public IPAddress? RouterId { get; init; }
+
+    /// <summary><c>spec.serviceClusterIPs[].cidr</c>: cluster IP ranges every node advertises.</summary>
+    public EquatableArray<Prefix> ServiceClusterIPs { get; init; }
+
+    /// <summary><c>spec.serviceExternalIPs[].cidr</c>: external IP ranges every node advertises.</summary>
+    public EquatableArray<Prefix> ServiceExternalIPs { get; init; }
+
+    /// <summary><c>spec.serviceLoadBalancerIPs[].cidr</c>: load-balancer IP ranges every node advertises.</summary>
+    public EquatableArray<Prefix> ServiceLoadBalancerIPs { get; init; }
 }

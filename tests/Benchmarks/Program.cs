@@ -14,10 +14,16 @@ using Routing.Benchmarks.Ipam;
 // Modes that are not BenchmarkDotNet runs, each the timed part of a bench/ script:
 // `iptables-apply …` (real iptables-restore in namespaces the script made), `routes …` (routes
 // installed, removed and diffed in a namespace, see Dataplane/RoutesRun.cs) and `ipam …` (a real
-// etcd and a file store the script made).
+// etcd and a file store the script made), and `services …` (the service proxy in a namespace, see
+// Services/ServicesRun.cs).
 if (args is ["iptables-apply", .. var rest])
 {
     return await IptablesApplyRun.RunAsync(rest);
+}
+
+if (args is ["services", .. var servicesArgs])
+{
+    return await Routing.Benchmarks.Services.ServicesRun.RunAsync(servicesArgs);
 }
 
 if (args is ["routes", .. var routesArgs])
