@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Routing.Agent.Api;
 using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
+using Routing.Agent.Dns;
 using Routing.Agent.Ipam;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
@@ -28,12 +29,13 @@ internal static partial class AgentCommand
             DefaultValueFactory = _ => 30,
         };
         var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync };
+        var dns = DnsOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
             parse.GetValue(socket)!,
             parse.GetValue(logLevel),
-            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }),
+            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }, dns.Read(parse)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
@@ -104,6 +106,7 @@ internal static partial class AgentCommand
                     var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
                     await using (api.ConfigureAwait(false))
                     {
+                        await using var dnsService = settings.Dns is { } dnsSettings ? DnsService.Start(dnsSettings, records, loggerFactory) : null;
                         store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
                         Log.Ready(logger, nodeName, store.Description, socketPath);
                         await node.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -131,5 +134,5 @@ internal static partial class AgentCommand
     }
 
     /// <summary>What the agent does besides BGP and IPAM.</summary>
-    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node);
+    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node, DnsSettings? Dns = null);
 }
