@@ -34,9 +34,15 @@ public sealed class DnsResponder(ClusterZone zone)
     /// <param name="response">At least <see cref="DnsResponse.MaxUdpLength"/> long (UDP) or <paramref name="limit"/>.</param>
     /// <param name="name">At least <see cref="DnsName.MaxTextLength"/> + 2 characters: receives the question's name.</param>
     /// <param name="limit">The largest response: <c>null</c> for UDP (the query's EDNS size or 512), or the TCP maximum.</param>
-    public ResponderAction Respond(ReadOnlySpan<byte> query, Span<byte> response, Span<char> name, int? limit, out int length, out DnsQuery question)
+    /// <param name="alias">
+    /// Set when the answer is a CNAME to a name outside the zone (an ExternalName service) for a
+    /// question of another type: the response holds the CNAME, and the server may chase the alias
+    /// upstream and append its answer, as resolvers expect of a recursive server.
+    /// </param>
+    public ResponderAction Respond(ReadOnlySpan<byte> query, Span<byte> response, Span<char> name, int? limit, out int length, out DnsQuery question, out string? alias)
     {
         length = 0;
+        alias = null;
         var status = DnsQuery.TryRead(query, name, out question);
         switch (status)
         {
@@ -74,6 +80,11 @@ public sealed class DnsResponder(ClusterZone zone)
         if (answer.Kind == ZoneAnswerKind.NotInZone)
         {
             return ResponderAction.Forward;
+        }
+
+        if (answer.CanonicalName is { } target && question.Type is not (DnsType.CNAME or DnsType.ANY) && !current.Contains(target))
+        {
+            alias = target;
         }
 
         length = DnsResponse.Write(

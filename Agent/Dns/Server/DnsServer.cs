@@ -109,7 +109,27 @@ public sealed partial class DnsServer : IAsyncDisposable
             }
 
             var message = query.AsSpan(0, received);
-            var action = Responder.Respond(message, response, name, null, out var length, out var question);
+            var action = Responder.Respond(message, response, name, null, out var length, out var question, out var alias);
+            if (alias is not null && forwarder.HasUpstreams)
+            {
+                var chased = message.ToArray();
+                var clientCopy = new SocketAddress(client.Family, client.Size);
+                client.Buffer.Span[..client.Size].CopyTo(clientCopy.Buffer.Span);
+                var cname = response.AsSpan(0, length).ToArray();
+                _ = Task.Run(async () =>
+                {
+                    var reply = await ChaseAsync(chased, question, cname, alias, DnsResponse.UdpLimit(question)).ConfigureAwait(false);
+                    try
+                    {
+                        udp.SendTo(reply, SocketFlags.None, clientCopy);
+                    }
+                    catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                    {
+                    }
+                });
+                continue;
+            }
+
             if (action == ResponderAction.Forward)
             {
                 var key = ResponseCache.KeyFor(name.AsSpan(0, question.NameLength), question);
@@ -217,10 +237,19 @@ public sealed partial class DnsServer : IAsyncDisposable
     // The framed reply (length first), in `response` or a new array for a forwarded answer.
     private async Task<ReadOnlyMemory<byte>> AnswerTcpAsync(ReadOnlyMemory<byte> query, byte[] response, char[] name, CancellationToken cancellationToken)
     {
-        var action = Responder.Respond(query.Span, response.AsSpan(2), name, DnsResponse.MaxTcpLength, out var length, out var question);
+        var action = Responder.Respond(query.Span, response.AsSpan(2), name, DnsResponse.MaxTcpLength, out var length, out var question, out var alias);
         if (action == ResponderAction.Drop)
         {
             return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (alias is not null && forwarder.HasUpstreams)
+        {
+            var reply = await ChaseAsync(query.ToArray(), question, response.AsSpan(2, length).ToArray(), alias, DnsResponse.MaxTcpLength).ConfigureAwait(false);
+            var framed = new byte[reply.Length + 2];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)reply.Length);
+            reply.CopyTo(framed, 2);
+            return framed;
         }
 
         if (action == ResponderAction.Forward)
@@ -243,6 +272,62 @@ public sealed partial class DnsServer : IAsyncDisposable
 
         BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)length);
         return response.AsMemory(0, length + 2);
+    }
+
+    // The zone's CNAME, then the upstream's answer for the alias (RFC 1034 §4.3.2 step 3a: a
+    // recursive server restarts at the canonical name); the RCODE is the alias's (RFC 6604 §2.1).
+    // When no upstream answers, the CNAME alone.
+    private async Task<byte[]> ChaseAsync(byte[] query, DnsQuery question, byte[] cnameOnly, string alias, int limit)
+    {
+        var upstreamQuery = AliasQuery(alias, question.Type);
+        var upstream = await forwarder.QueryAsync(upstreamQuery, upstreamQuery.Length - 11).ConfigureAwait(false);
+        if (upstream is null || upstream.Length < DnsHeader.Length)
+        {
+            return cnameOnly;
+        }
+
+        var name = new char[DnsName.MaxTextLength + 2];
+        var cname = Zone.Answer(name.AsSpan(0, CopyName(query, name)), question.Type).Answer;
+        var records = new RecordWriter();
+        if (!RecordCopier.TryCopyAnswers(upstream, records))
+        {
+            return cnameOnly;
+        }
+
+        var code = (DnsResponseCode)(DnsHeader.Flags(upstream) & 0xF);
+        if (code is not (DnsResponseCode.NoError or DnsResponseCode.NameError))
+        {
+            return cnameOnly;
+        }
+
+        var buffer = new byte[DnsResponse.MaxTcpLength];
+        var length = DnsResponse.Write(buffer, query, question, code, authoritative: true, RecordSet.Concat([cname, records.ToRecordSet()]), null, null, limit);
+        return buffer.AsSpan(0, length).ToArray();
+    }
+
+    private static int CopyName(byte[] query, char[] name)
+    {
+        var offset = DnsHeader.Length;
+        return DnsName.TryRead(query, ref offset, name, out var length, out _) ? length : 0;
+    }
+
+    // A recursive question for the alias, with EDNS (1232) so that its answer is rarely truncated.
+    private static byte[] AliasQuery(string alias, DnsType type)
+    {
+        var writer = new ArrayBufferWriter<byte>(DnsHeader.Length + DnsName.WireLength(alias) + 15);
+        DnsHeader.Write(writer.GetSpan(DnsHeader.Length), 0, DnsHeader.RD, 1, 0, 0, 1);
+        writer.Advance(DnsHeader.Length);
+        DnsName.Write(writer, alias);
+        var tail = writer.GetSpan(15);
+        BinaryPrimitives.WriteUInt16BigEndian(tail, (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(tail[2..], DnsClass.Internet);
+        tail[4] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(tail[5..], (ushort)DnsType.OPT);
+        BinaryPrimitives.WriteUInt16BigEndian(tail[7..], DnsResponse.AdvertisedUdpPayloadSize);
+        BinaryPrimitives.WriteUInt32BigEndian(tail[9..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(tail[13..], 0);
+        writer.Advance(15);
+        return writer.WrittenSpan.ToArray();
     }
 
     private static async Task<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

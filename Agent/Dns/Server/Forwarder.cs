@@ -55,7 +55,24 @@ public sealed partial class Forwarder : IDisposable
     {
         var clientCopy = new SocketAddress(client.Family, client.Size);
         client.Buffer.Span[..client.Size].CopyTo(clientCopy.Buffer.Span);
-        var entry = new Pending(query.ToArray(), question.Id, question.QuestionEnd, cacheKey, replySocket, clientCopy);
+        Start(new Pending(query.ToArray(), question.Id, question.QuestionEnd, cacheKey, replySocket, clientCopy));
+    }
+
+    /// <summary>Asks the upstreams a question of the server's own over UDP; null when none answered.</summary>
+    public Task<byte[]?> QueryAsync(byte[] query, int questionEnd)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var completion = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Start(new Pending(query, DnsHeader.Id(query), questionEnd, "", null, null) { Completion = completion }))
+        {
+            completion.TrySetResult(null);
+        }
+
+        return completion.Task;
+    }
+
+    private bool Start(Pending entry)
+    {
         lock (gate)
         {
             var id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
@@ -63,7 +80,7 @@ public sealed partial class Forwarder : IDisposable
             {
                 if (tries > 1024)
                 {
-                    return;
+                    return false;
                 }
 
                 id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
@@ -76,6 +93,7 @@ public sealed partial class Forwarder : IDisposable
         }
 
         Send(entry, 0);
+        return true;
     }
 
     /// <summary>Asks the upstreams over TCP in turn; null when none answered.</summary>
@@ -187,9 +205,15 @@ public sealed partial class Forwarder : IDisposable
             }
 
             DnsHeader.SetId(message, entry.ClientId);
+            if (entry.Completion is { } completion)
+            {
+                completion.TrySetResult(message.ToArray());
+                continue;
+            }
+
             try
             {
-                entry.ReplySocket.SendTo(message, SocketFlags.None, entry.Client);
+                entry.ReplySocket!.SendTo(message, SocketFlags.None, entry.Client!);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -247,6 +271,12 @@ public sealed partial class Forwarder : IDisposable
         foreach (var entry in failed ?? [])
         {
             Log.NoUpstreamAnswered(logger, entry.CacheKey);
+            if (entry.Completion is { } completion)
+            {
+                completion.TrySetResult(null);
+                continue;
+            }
+
             var response = new byte[entry.QuestionEnd + 64];
             var query = entry.Query.AsSpan();
             DnsHeader.SetId(query, entry.ClientId);
@@ -258,7 +288,7 @@ public sealed partial class Forwarder : IDisposable
             var length = DnsResponse.WriteError(response, query, question, DnsResponseCode.ServerFailure);
             try
             {
-                entry.ReplySocket.SendTo(response.AsSpan(0, length), SocketFlags.None, entry.Client);
+                entry.ReplySocket!.SendTo(response.AsSpan(0, length), SocketFlags.None, entry.Client!);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -276,8 +306,11 @@ public sealed partial class Forwarder : IDisposable
         }
     }
 
-    private sealed class Pending(byte[] query, ushort clientId, int questionEnd, string cacheKey, Socket replySocket, SocketAddress client)
+    private sealed class Pending(byte[] query, ushort clientId, int questionEnd, string cacheKey, Socket? replySocket, SocketAddress? client)
     {
+        /// <summary>Set for a question of the server's own (an alias chased): the answer goes here, not to a client.</summary>
+        public TaskCompletionSource<byte[]?>? Completion { get; init; }
+
         public byte[] Query { get; } = query;
 
         public ushort ClientId { get; } = clientId;
@@ -286,9 +319,9 @@ public sealed partial class Forwarder : IDisposable
 
         public string CacheKey { get; } = cacheKey;
 
-        public Socket ReplySocket { get; } = replySocket;
+        public Socket? ReplySocket { get; } = replySocket;
 
-        public SocketAddress Client { get; } = client;
+        public SocketAddress? Client { get; } = client;
 
         public ushort Id { get; set; }
 

@@ -121,9 +121,26 @@ public sealed partial class ClusterDnsNetnsTests(ITestOutputHelper output)
         Assert.Equal(["192.0.2.7"], await Short("www.outside.test", "A"));
         Assert.Equal(["192.0.2.7"], await Short("+tcp", "ftp.outside.test", "A"));
         Assert.Matches(@"www\.outside\.test\.\s+(60|59|58)\s+IN\s+A\s+192\.0\.2\.7", await Dig("www.outside.test", "A"));
+        // An ExternalName is chased upstream: the CNAME, then the external name's address.
+        Assert.Equal(["192.0.2.7", "smtp.outside.test."], await Short("mail.shop.svc.cluster.local", "A"));
+        Assert.Equal(["192.0.2.7", "smtp.outside.test."], await Short("+tcp", "mail.shop.svc.cluster.local", "A"));
         await upstream.StopAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(["192.0.2.7"], await Short("www.outside.test", "A"));
         Assert.Contains("status: SERVFAIL", await Dig("other.outside.test", "A"), StringComparison.Ordinal);
+
+        // A pod's resolv.conf (as the lab writes it): short names through the search path.
+        PodResolvConf.Write(ns.Name, PodResolvConf.Text("shop", Server));
+        try
+        {
+            var search = await ns.RunAsync("dig", ["+search", "+short", "web", "A"]);
+            Assert.Equal("10.96.0.10", search.EnsureSuccess().StandardOutput.Trim());
+            var other = await ns.RunAsync("dig", ["+search", "+short", "db-0.db", "A"]);
+            Assert.Equal("10.244.1.5", other.EnsureSuccess().StandardOutput.Trim());
+        }
+        finally
+        {
+            PodResolvConf.Remove(ns.Name);
+        }
 
         // A new service appears in the store: it is answered.
         await store.CreateAsync(new ResourceKey(ClusterNamesFollower.ServiceKind, "shop", "cart"), """{"apiVersion":"v1","kind":"Service","metadata":{"name":"cart","namespace":"shop"},"spec":{"clusterIP":"10.96.0.20"}}""");

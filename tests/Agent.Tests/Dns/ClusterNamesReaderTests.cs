@@ -74,3 +74,15 @@ public sealed class ClusterNamesReaderTests
         Assert.Equal(2, read.Problems.Count);
     }
 }
+
+/// <summary>The resolv.conf a pod gets.</summary>
+public sealed class PodResolvConfTests
+{
+    [Fact]
+    public void HasTheClusterSearchPathAndTheNodesServer()
+    {
+        var text = Routing.Agent.Dns.PodResolvConf.Text("shop", "10.100.1.11");
+        Assert.Equal("search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.100.1.11\noptions ndots:5\n", text);
+        Assert.Equal("/etc/netns/rlab-pod1/resolv.conf", Routing.Agent.Dns.PodResolvConf.PathFor("rlab-pod1"));
+    }
+}

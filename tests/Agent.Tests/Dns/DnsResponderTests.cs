@@ -89,13 +89,13 @@ public sealed class DnsResponderTests
         var missing = TestMessages.Query("nope.big.svc.cluster.local", DnsType.AAAA);
         var response = new byte[DnsResponse.MaxTcpLength];
         var name = new char[DnsName.MaxTextLength + 2];
-        Large.Respond(query, response, name, null, out _, out _);
-        Large.Respond(missing, response, name, null, out _, out _);
+        Large.Respond(query, response, name, null, out _, out _, out _);
+        Large.Respond(missing, response, name, null, out _, out _, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
-            Large.Respond(query, response, name, null, out _, out _);
-            Large.Respond(missing, response, name, null, out _, out _);
+            Large.Respond(query, response, name, null, out _, out _, out _);
+            Large.Respond(missing, response, name, null, out _, out _, out _);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

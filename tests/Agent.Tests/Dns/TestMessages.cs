@@ -53,7 +53,7 @@ internal static class TestMessages
     {
         var response = new byte[DnsResponse.MaxTcpLength];
         var name = new char[DnsName.MaxTextLength + 2];
-        var action = responder.Respond(query, response, name, limit, out var length, out _);
+        var action = responder.Respond(query, response, name, limit, out var length, out _, out _);
         return action == ResponderAction.Reply ? Parse(response.AsSpan(0, length)) : null;
     }
 
