@@ -106,7 +106,18 @@ internal static partial class AgentCommand
                     var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam), loggerFactory).ConfigureAwait(false);
                     await using (api.ConfigureAwait(false))
                     {
-                        await using var dnsService = settings.Dns is { } dnsSettings ? DnsService.Start(dnsSettings, records, loggerFactory) : null;
+                        DnsService? dnsService;
+                        try
+                        {
+                            dnsService = settings.Dns is { } dnsSettings ? DnsService.Start(dnsSettings, records, loggerFactory) : null;
+                        }
+                        catch (Dns.Server.DnsListenException e)
+                        {
+                            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                            return 1;
+                        }
+
+                        await using var dnsScope = dnsService;
                         store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
                         Log.Ready(logger, nodeName, store.Description, socketPath);
                         await node.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -47,6 +47,12 @@ public sealed partial class DnsServer : IAsyncDisposable
             EndPoint = bound;
             forwarder = new Forwarder(options, cache, logger);
         }
+        catch (SocketException e)
+        {
+            udp.Dispose();
+            tcp.Dispose();
+            throw new DnsListenException(options.Listen, e);
+        }
         catch
         {
             udp.Dispose();
