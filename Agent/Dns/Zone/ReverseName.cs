@@ -24,10 +24,10 @@ public static class ReverseName
             return text.Append("in-addr.arpa").ToString();
         }
 
-        const string hex = "0123456789abcdef";
+        const string Hex = "0123456789abcdef";
         for (var i = bytes.Length - 1; i >= 0; i--)
         {
-            text.Append(hex[bytes[i] & 0xF]).Append('.').Append(hex[bytes[i] >> 4]).Append('.');
+            text.Append(Hex[bytes[i] & 0xF]).Append('.').Append(Hex[bytes[i] >> 4]).Append('.');
         }
 
         return text.Append("ip6.arpa").ToString();
