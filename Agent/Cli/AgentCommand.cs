@@ -5,6 +5,7 @@ using Routing.Agent.Api;
 using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
 using Routing.Agent.Health;
+using Routing.Agent.Dns;
 using Routing.Agent.Ipam;
 using Routing.Agent.Metrics;
 using Routing.Agent.Node;
@@ -40,6 +41,7 @@ internal static partial class AgentCommand
             DefaultValueFactory = _ => string.Empty,
         };
         var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics, serviceProxy, clusterCidr };
+        var dns = DnsOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
@@ -50,6 +52,7 @@ internal static partial class AgentCommand
                 Metrics = parse.GetValue(metrics)!,
                 ServiceProxy = parse.GetValue(serviceProxy),
                 ClusterCidr = parse.GetValue(clusterCidr),
+                Dns = dns.Read(parse),
             },
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -141,6 +144,18 @@ internal static partial class AgentCommand
                     var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam, health), loggerFactory).ConfigureAwait(false);
                     await using (api.ConfigureAwait(false))
                     {
+                        DnsService? dnsService;
+                        try
+                        {
+                            dnsService = settings.Dns is { } dnsSettings ? DnsService.Start(dnsSettings, records, loggerFactory) : null;
+                        }
+                        catch (Dns.Server.DnsListenException e)
+                        {
+                            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                            return 1;
+                        }
+
+                        await using var dnsScope = dnsService;
                         var healthServer = metricsEndpoint is null ? null : await HealthServer.StartAsync(metricsEndpoint, health, exposition, loggerFactory).ConfigureAwait(false);
                         try
                         {
@@ -220,5 +235,8 @@ internal static partial class AgentCommand
         public bool ServiceProxy { get; init; }
 
         public string? ClusterCidr { get; init; }
+
+        /// <summary>The cluster DNS server, or null for none.</summary>
+        public DnsSettings? Dns { get; init; }
     }
 }

@@ -175,7 +175,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     }
 
     private Task StartAgentAsync(LabNode node, CancellationToken cancellationToken) =>
-        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091"], cancellationToken);
+        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091", "--dns-listen", node.Address], cancellationToken);
 
     private async Task StartAgentsAsync(CancellationToken cancellationToken)
     {
@@ -220,6 +220,8 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
                 }
 
                 state.PodAddresses[pod.Name] = PodAddress(result.StandardOutput) ?? throw new LabException($"routing-cni ADD for {pod.Name}: no address in its result: {result.StandardOutput}");
+                // The pod's resolver: its node's cluster DNS, with the search path of namespace "lab".
+                Dns.PodResolvConf.Write(pod.Namespace, Dns.PodResolvConf.Text("lab", node.Address));
                 state.Save();
             }
         }
@@ -262,6 +264,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
             var pids = await LabShell.RunAsync("ip", ["netns", "pids", ns]).ConfigureAwait(false);
             await SignalAsync(pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)), Kill).ConfigureAwait(false);
             await LabShell.RunAsync("ip", ["netns", "delete", ns]).ConfigureAwait(false);
+            Dns.PodResolvConf.Remove(ns);
         }
 
         Directory.Delete(LabState.DirectoryFor(state.Prefix), recursive: true);
