@@ -5,7 +5,7 @@ namespace Routing.Policy.Model;
 
 /// <summary>
 /// Everything policy depends on, at one moment: namespaces with their labels, pods (endpoints)
-/// and NetworkPolicies. Immutable; the evaluator and the compiler both read it.
+/// NetworkPolicies and GlobalNetworkPolicies. Immutable; the evaluator and the compiler both read it.
 /// </summary>
 public sealed class PolicyModel
 {
@@ -13,13 +13,20 @@ public sealed class PolicyModel
     private readonly Dictionary<IPAddress, Endpoint> byAddress;
 
     public PolicyModel(IEnumerable<ClusterNamespace> namespaces, IEnumerable<Endpoint> endpoints, IEnumerable<NetworkPolicy> policies)
+        : this(namespaces, endpoints, policies, [])
     {
+    }
+
+    public PolicyModel(IEnumerable<ClusterNamespace> namespaces, IEnumerable<Endpoint> endpoints, IEnumerable<NetworkPolicy> policies, IEnumerable<GlobalNetworkPolicy> globalPolicies)
+    {
+        ArgumentNullException.ThrowIfNull(globalPolicies);
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(policies);
         this.namespaces = namespaces.ToDictionary(n => n.Name, StringComparer.Ordinal);
         Endpoints = endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
         Policies = policies.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        GlobalPolicies = globalPolicies.OrderBy(p => p.Rank).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
         byAddress = [];
         foreach (var endpoint in Endpoints)
         {
@@ -38,11 +45,42 @@ public sealed class PolicyModel
     /// <summary>Policies, ordered by namespace/name.</summary>
     public IReadOnlyList<NetworkPolicy> Policies { get; }
 
-    public PolicyModel With(IEnumerable<NetworkPolicy> policies) => new(Namespaces, Endpoints, policies);
+    /// <summary>GlobalNetworkPolicies, in the order they apply (order, then name).</summary>
+    public IReadOnlyList<GlobalNetworkPolicy> GlobalPolicies { get; }
 
-    public PolicyModel With(IEnumerable<Endpoint> endpoints) => new(Namespaces, endpoints, Policies);
+    public PolicyModel With(IEnumerable<NetworkPolicy> policies) => new(Namespaces, Endpoints, policies, GlobalPolicies);
 
-    public PolicyModel With(IEnumerable<ClusterNamespace> namespaces) => new(namespaces, Endpoints, Policies);
+    public PolicyModel With(IEnumerable<Endpoint> endpoints) => new(Namespaces, endpoints, Policies, GlobalPolicies);
+
+    public PolicyModel With(IEnumerable<ClusterNamespace> namespaces) => new(namespaces, Endpoints, Policies, GlobalPolicies);
+
+    public PolicyModel With(IEnumerable<GlobalNetworkPolicy> globalPolicies) => new(Namespaces, Endpoints, Policies, globalPolicies);
+
+    /// <summary>
+    /// The policies that apply to <paramref name="endpoint"/> in <paramref name="direction"/>, in the
+    /// order they are evaluated: GlobalNetworkPolicies that select it and NetworkPolicies that
+    /// isolate it, by order (a NetworkPolicy's is 1000), then key.
+    /// </summary>
+    public IReadOnlyList<AppliedPolicy> PoliciesFor(Endpoint endpoint, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var namespaceLabels = NamespaceLabels(endpoint.Namespace);
+        return GlobalPolicies.Where(p => p.AppliesIn(direction) && p.Selects(endpoint, namespaceLabels)).Select(AppliedPolicy.Of)
+            .Concat(PoliciesSelecting(endpoint).Where(p => p.Isolates(direction)).Select(AppliedPolicy.Of))
+            .OrderBy(p => p.Rank)
+            .ThenBy(p => p.Key, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>True when <paramref name="endpoint"/> is one of the pods a rule's selector and namespace selector mean (at least one is given).</summary>
+    public bool EntitySelects(EntityRule entity, Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return entity.HasSelector
+            && (entity.Selector?.Matches(endpoint.Labels) ?? true)
+            && (entity.NamespaceSelector?.Matches(NamespaceLabels(endpoint.Namespace)) ?? true);
+    }
 
     /// <summary>The labels of a namespace; a namespace nobody described has only its name label.</summary>
     public IReadOnlyDictionary<string, string> NamespaceLabels(string name) =>
