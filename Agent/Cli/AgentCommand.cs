@@ -6,6 +6,7 @@ using Routing.Agent.Datastore.Store;
 using Routing.Agent.Ipam;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
+using Routing.Agent.PolicyRules;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Dataplane.Routes;
@@ -27,13 +28,14 @@ internal static partial class AgentCommand
             Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
             DefaultValueFactory = _ => 30,
         };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync };
+        var policy = new Option<bool>("--policy") { Description = "Enforce NetworkPolicy and GlobalNetworkPolicy on this node's pods (the datastore's Pods with spec.nodeName = --node)" };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, policy };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
             parse.GetValue(datastore)!,
             parse.GetValue(socket)!,
             parse.GetValue(logLevel),
-            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }),
+            new AgentSettings(!parse.GetValue(noKernelRoutes), new NodeAgentOptions { InitialSyncTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(initialSync))) }, parse.GetValue(policy)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
@@ -106,7 +108,9 @@ internal static partial class AgentCommand
                     {
                         store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
                         Log.Ready(logger, nodeName, store.Description, socketPath);
+                        var policing = settings.Policy ? PolicyLoops.RunAsync(nodeName, records, loggerFactory, cancellationToken) : Task.CompletedTask;
                         await node.RunAsync(cancellationToken).ConfigureAwait(false);
+                        await policing.ConfigureAwait(false);
                         // Kernel routes stay as they are: traffic keeps flowing while the agent is
                         // away, and the next start adopts them.
                         Log.Stopping(logger, nodeName);
@@ -131,5 +135,5 @@ internal static partial class AgentCommand
     }
 
     /// <summary>What the agent does besides BGP and IPAM.</summary>
-    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node);
+    public sealed record AgentSettings(bool KernelRoutes, NodeAgentOptions Node, bool Policy = false);
 }

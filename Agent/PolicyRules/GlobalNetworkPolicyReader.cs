@@ -46,7 +46,7 @@ public static class GlobalNetworkPolicyReader
                 }
                 else if (o.ValueKind != JsonValueKind.Null)
                 {
-                    errors.Add(new PolicyError("spec.order", $"{o} is not a number"));
+                    errors.Add(new PolicyError("spec.order", $"{o.GetRawText()} is not a number"));
                 }
             }
 
