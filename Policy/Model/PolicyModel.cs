@@ -12,6 +12,11 @@ public sealed class PolicyModel
     private readonly Dictionary<string, ClusterNamespace> namespaces;
     private readonly Dictionary<IPAddress, Endpoint> byAddress;
 
+    // Indexes for PoliciesFor, which the compiler calls twice per local pod: NetworkPolicies by
+    // namespace, and every policy's directions worked out once.
+    private readonly Dictionary<string, (NetworkPolicy Policy, bool Ingress, bool Egress)[]> byNamespace;
+    private readonly (GlobalNetworkPolicy Policy, bool Ingress, bool Egress)[] globals;
+
     public PolicyModel(IEnumerable<ClusterNamespace> namespaces, IEnumerable<Endpoint> endpoints, IEnumerable<NetworkPolicy> policies)
         : this(namespaces, endpoints, policies, [])
     {
@@ -27,6 +32,11 @@ public sealed class PolicyModel
         Endpoints = endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
         Policies = policies.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
         GlobalPolicies = globalPolicies.OrderBy(p => p.Rank).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
+        byNamespace = Policies.GroupBy(p => p.Namespace, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.Select(p => (p, p.Isolates(PolicyDirection.Ingress), p.Isolates(PolicyDirection.Egress))).ToArray(),
+            StringComparer.Ordinal);
+        globals = GlobalPolicies.Select(p => (p, p.AppliesIn(PolicyDirection.Ingress), p.AppliesIn(PolicyDirection.Egress))).ToArray();
         byAddress = [];
         foreach (var endpoint in Endpoints)
         {
@@ -64,12 +74,29 @@ public sealed class PolicyModel
     public IReadOnlyList<AppliedPolicy> PoliciesFor(Endpoint endpoint, PolicyDirection direction)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var namespaceLabels = NamespaceLabels(endpoint.Namespace);
-        return GlobalPolicies.Where(p => p.AppliesIn(direction) && p.Selects(endpoint, namespaceLabels)).Select(AppliedPolicy.Of)
-            .Concat(PoliciesSelecting(endpoint).Where(p => p.Isolates(direction)).Select(AppliedPolicy.Of))
-            .OrderBy(p => p.Rank)
-            .ThenBy(p => p.Key, StringComparer.Ordinal)
-            .ToArray();
+        var ingress = direction == PolicyDirection.Ingress;
+        var applied = new List<AppliedPolicy>();
+        IReadOnlyDictionary<string, string>? namespaceLabels = null;
+        foreach (var (policy, inIngress, inEgress) in globals)
+        {
+            if ((ingress ? inIngress : inEgress) && policy.Selects(endpoint, namespaceLabels ??= NamespaceLabels(endpoint.Namespace)))
+            {
+                applied.Add(AppliedPolicy.Of(policy));
+            }
+        }
+
+        if (byNamespace.TryGetValue(endpoint.Namespace, out var local))
+        {
+            foreach (var (policy, inIngress, inEgress) in local)
+            {
+                if ((ingress ? inIngress : inEgress) && policy.PodSelector.Matches(endpoint.Labels))
+                {
+                    applied.Add(AppliedPolicy.Of(policy));
+                }
+            }
+        }
+
+        return applied.Count <= 1 ? applied : applied.OrderBy(p => p.Rank).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>True when <paramref name="endpoint"/> is one of the pods a rule's selector and namespace selector mean (at least one is given).</summary>
@@ -92,8 +119,13 @@ public sealed class PolicyModel
         Endpoints.FirstOrDefault(e => e.Namespace == ns && e.Name == name);
 
     /// <summary>The policies whose podSelector selects <paramref name="endpoint"/> (same namespace).</summary>
-    public IEnumerable<NetworkPolicy> PoliciesSelecting(Endpoint endpoint) =>
-        Policies.Where(p => p.Namespace == endpoint.Namespace && p.PodSelector.Matches(endpoint.Labels));
+    public IEnumerable<NetworkPolicy> PoliciesSelecting(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return byNamespace.TryGetValue(endpoint.Namespace, out var local)
+            ? local.Select(p => p.Policy).Where(p => p.PodSelector.Matches(endpoint.Labels))
+            : [];
+    }
 
     /// <summary>
     /// True when <paramref name="endpoint"/> is one of the pods a selector peer of a policy in
