@@ -17,13 +17,13 @@ public sealed class GlobalNetworkPolicyValidatorTests
     [Fact]
     public void Each_error_names_its_field()
     {
-        var policy = Ingress(
-            "Bad_Name",
-            double.NaN,
-            "all()",
+        var rules = new[]
+        {
             Rule(RuleAction.Allow, Nets(["10.0.0.300/8"], "nope"), Ports(RulePort.Range(90, 80)), RuleProtocol.Tcp),
             Rule(RuleAction.Deny, destination: Ports(80)),
-            Rule(RuleAction.Pass, destination: Ports(70000), protocol: RuleProtocol.Udp)) with { DoNotTrack = true, PreDnat = true, ApplyOnForward = true };
+            Rule(RuleAction.Pass, destination: Ports(70000), protocol: RuleProtocol.Udp),
+        };
+        var policy = Ingress("Bad_Name", double.NaN, "all()", rules) with { DoNotTrack = true, PreDnat = true, ApplyOnForward = true };
 
         Assert.Equal(
             [
