@@ -10,6 +10,7 @@ using Routing.Agent.Ipam;
 using Routing.Agent.Metrics;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
+using Routing.Agent.PolicyRules;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Agent.Tunnels;
@@ -33,6 +34,7 @@ internal static partial class AgentCommand
             Description = "Seconds a starting agent waits for its peers' tables before it removes kernel routes it no longer wants",
             DefaultValueFactory = _ => 30,
         };
+        var policy = new Option<bool>("--policy") { Description = "Enforce NetworkPolicy and GlobalNetworkPolicy on this node's pods (the datastore's Pods with spec.nodeName = --node)" };
         var serviceProxy = new Option<bool>("--service-proxy") { Description = "Be the node's service proxy: Services and EndpointSlices into iptables nat rules, like kube-proxy's iptables mode" };
         var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pods' IPv4 range (e.g. 10.244.0.0/16): traffic to cluster IPs from elsewhere is masqueraded" };
         var metrics = new Option<string>("--metrics")
@@ -40,7 +42,7 @@ internal static partial class AgentCommand
             Description = "Serve /livez, /readyz and Prometheus /metrics over HTTP on this address:port (e.g. 127.0.0.1:9091); off when empty",
             DefaultValueFactory = _ => string.Empty,
         };
-        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics, serviceProxy, clusterCidr };
+        var command = new Command("agent", "Run the node agent: BGP speaker, route programming, IPAM, policy") { node, datastore, socket, logLevel, noKernelRoutes, initialSync, metrics, serviceProxy, clusterCidr, policy };
         var dns = DnsOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(node)!,
@@ -53,6 +55,7 @@ internal static partial class AgentCommand
                 ServiceProxy = parse.GetValue(serviceProxy),
                 ClusterCidr = parse.GetValue(clusterCidr),
                 Dns = dns.Read(parse),
+                Policy = parse.GetValue(policy),
             },
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -168,9 +171,11 @@ internal static partial class AgentCommand
 
                             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                             var usage = metricsEndpoint is null ? Task.CompletedTask : Task.Run(() => ipamUsage.RunAsync(stopping.Token), stopping.Token);
+                            var policing = settings.Policy ? PolicyLoops.RunAsync(nodeName, records, loggerFactory, cancellationToken) : Task.CompletedTask;
                             using var tunnels = node.Kernel is { } kernel ? new TunnelAgent(nodeName, store, records, new ResourceIpamStore(records), kernel, new TunnelOptions(), loggerFactory.CreateLogger<TunnelAgent>()) : null;
                             await (tunnels?.StartAsync(node, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
                             await Task.WhenAll(node.RunAsync(cancellationToken), tunnels?.RunAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+                            await policing.ConfigureAwait(false);
                             await stopping.CancelAsync().ConfigureAwait(false);
                             await usage.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                         }
@@ -238,5 +243,8 @@ internal static partial class AgentCommand
 
         /// <summary>The cluster DNS server, or null for none.</summary>
         public DnsSettings? Dns { get; init; }
+
+        /// <summary>Enforce NetworkPolicy and GlobalNetworkPolicy on this node's pods.</summary>
+        public bool Policy { get; init; }
     }
 }

@@ -170,7 +170,7 @@ internal static class PolicyCommand
     private static JsonObject Json(DirectionVerdict verdict) => new()
     {
         ["outcome"] = verdict.Outcome.ToString(),
-        ["policy"] = verdict.Policy?.Key,
+        ["policy"] = verdict.PolicyKey,
         ["rule"] = verdict.Rule,
         ["isolatedBy"] = verdict.Isolating is { } isolating ? new JsonArray([.. isolating.Select(p => (JsonNode)p.Key)]) : null,
         ["reason"] = verdict.Reason,

@@ -52,7 +52,9 @@ public sealed partial class PolicyCompiler
     public PolicyRuleset Compile(PolicyModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var errors = model.Policies.SelectMany(p => NetworkPolicyValidator.Validate(p).Select(e => (p.Key, e))).ToArray();
+        var errors = model.Policies.SelectMany(p => NetworkPolicyValidator.Validate(p).Select(e => (p.Key, e)))
+            .Concat(model.GlobalPolicies.SelectMany(p => GlobalNetworkPolicyValidator.Validate(p).Select(e => (p.Key, e))))
+            .ToArray();
         if (errors.Length > 0)
         {
             throw new PolicyValidationException(errors);
@@ -60,13 +62,13 @@ public sealed partial class PolicyCompiler
 
         var sets = new SetCatalog(model, options);
         var chains = new List<CompiledChain>();
-        var active = new Dictionary<(PolicyDirection, string), NetworkPolicy>();
+        var active = new Dictionary<(PolicyDirection, string), AppliedPolicy>();
         var local = model.Endpoints.Where(e => e.IsLocal).OrderBy(e => e.HostInterface, StringComparer.Ordinal).ToArray();
         foreach (var endpoint in local)
         {
             foreach (var direction in Directions)
             {
-                var policies = model.PoliciesSelecting(endpoint).Where(p => p.Isolates(direction)).ToArray();
+                var policies = model.PoliciesFor(endpoint, direction);
                 foreach (var policy in policies)
                 {
                     active[(direction, policy.Key)] = policy;
@@ -78,7 +80,7 @@ public sealed partial class PolicyCompiler
 
         foreach (var ((direction, _), policy) in active.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1))
         {
-            chains.Add(CompilePolicy(direction, policy, sets));
+            chains.Add(policy.Global is { } global ? CompileGlobalPolicy(direction, global, sets) : CompilePolicy(direction, policy.Kubernetes!, sets));
         }
 
         chains.Add(Dispatch(PolicyDirection.Egress, local));
@@ -116,23 +118,37 @@ public sealed partial class PolicyCompiler
         return new CompiledChain(direction == PolicyDirection.Egress ? FromWorkloadDispatch : ToWorkloadDispatch, rules);
     }
 
-    private CompiledChain CompileEndpoint(PolicyDirection direction, Endpoint endpoint, NetworkPolicy[] policies)
+    /// <summary>
+    /// The pod's policies in order: each one's chain, then RETURN (this direction allows) when it
+    /// set the accept mark, or the pass mark (a Pass rule: the rest of the tier is skipped and the
+    /// profile allows); DROP when none did.
+    /// </summary>
+    private CompiledChain CompileEndpoint(PolicyDirection direction, Endpoint endpoint, IReadOnlyList<AppliedPolicy> policies)
     {
         var name = EndpointChain(direction, endpoint.HostInterface);
         var word = direction == PolicyDirection.Egress ? "egress" : "ingress";
-        if (policies.Length == 0)
+        if (policies.Count == 0)
         {
             return new CompiledChain(name, [new CompiledRule("-j RETURN", $"{endpoint.Key}: no policy isolates {word}")]);
         }
 
-        var rules = new List<CompiledRule> { new($"-j MARK --set-xmark 0x0/{options.Mark}") };
+        var passes = policies.Any(p => Passes(p, direction));
+        var rules = new List<CompiledRule> { new($"-j MARK --set-xmark 0x0/{(passes ? options.BothMarks : options.Mark)}") };
         foreach (var policy in policies)
         {
-            rules.Add(new CompiledRule($"-j {PolicyChain(direction, policy)}", $"{policy.Key} {word}"));
+            var chain = policy.Global is { } global ? GlobalPolicyChain(direction, global) : PolicyChain(direction, policy.Kubernetes!);
+            rules.Add(new CompiledRule($"-j {chain}", $"{policy.Key} {word}"));
             rules.Add(new CompiledRule($"-m mark --mark {options.Mark}/{options.Mark} -j RETURN", $"allowed by {policy.Key}"));
+            if (Passes(policy, direction))
+            {
+                rules.Add(new CompiledRule($"-m mark --mark {options.Pass}/{options.Pass} -j RETURN", $"passed by {policy.Key} to the profile"));
+            }
         }
 
         rules.Add(new CompiledRule("-j DROP", $"{endpoint.Key}: isolated for {word} and no rule allows"));
         return new CompiledChain(name, rules);
     }
+
+    private static bool Passes(AppliedPolicy policy, PolicyDirection direction) =>
+        policy.Global is { } global && global.RulesOf(direction).Any(r => r.Action == RuleAction.Pass);
 }

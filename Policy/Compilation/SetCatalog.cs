@@ -20,6 +20,14 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             model.Endpoints.Where(e => model.PeerSelects(peer, policyNamespace, e)).SelectMany(e => Addresses(e)).Select(a => a.ToString()));
     }
 
+    /// <summary>The addresses of the pods a GlobalNetworkPolicy rule's selector and namespace selector mean.</summary>
+    public string EndpointsOf(EntityRule entity)
+    {
+        var meaning = $"pods {{{entity.Selector?.Canonical ?? "all()"}}} in namespaces {{{entity.NamespaceSelector?.Canonical ?? "all()"}}}";
+        return Add(meaning, 's', CompiledSetType.Addresses, () =>
+            model.Endpoints.Where(e => model.EntitySelects(entity, e)).SelectMany(e => Addresses(e)).Select(a => a.ToString()));
+    }
+
     /// <summary>A list of CIDRs (an ipBlock's exceptions) of the compiled family.</summary>
     public string Networks(IEnumerable<Cidr> cidrs)
     {

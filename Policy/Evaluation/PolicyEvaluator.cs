@@ -3,13 +3,17 @@ using Routing.Policy.Model;
 namespace Routing.Policy.Evaluation;
 
 /// <summary>
-/// The semantics of NetworkPolicy, as the Kubernetes documentation states them, over a
-/// <see cref="PolicyModel"/>: a pod selected by a policy of a direction is isolated in it;
-/// policies are a union (any rule of any of them allows); a connection needs the source's
-/// egress and the destination's ingress to allow it. Replies of an allowed connection are
-/// allowed (the dataplane's conntrack does that; this answers for the connection as opened).
+/// The semantics of policy over a <see cref="PolicyModel"/>, as Calico applies them to a pod: the
+/// GlobalNetworkPolicies that select the pod and the NetworkPolicies that isolate it, in one
+/// ordered list per direction (<see cref="PolicyModel.PoliciesFor"/>). Each policy's rules are
+/// tried in order: a NetworkPolicy rule allows; a GlobalNetworkPolicy rule allows, denies, passes
+/// to the profile (which allows) or logs and goes on. When no rule decides and some policy
+/// applies, the pod is isolated and the connection denied; when none applies, it is allowed. A
+/// connection needs the source's egress and the destination's ingress to allow it. Replies of an
+/// allowed connection are allowed (the dataplane's conntrack does that; this answers for the
+/// connection as opened).
 /// </summary>
-public sealed class PolicyEvaluator(PolicyModel model)
+public sealed partial class PolicyEvaluator(PolicyModel model)
 {
     public PolicyModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
@@ -27,25 +31,38 @@ public sealed class PolicyEvaluator(PolicyModel model)
 
     private DirectionVerdict Decide(PolicyDirection direction, Endpoint subject, TrafficPeer peer, Connection connection)
     {
-        var isolating = Model.PoliciesSelecting(subject).Where(p => p.Isolates(direction)).ToArray();
-        if (isolating.Length == 0)
+        var applied = Model.PoliciesFor(subject, direction);
+        if (applied.Count == 0)
         {
             return new DirectionVerdict(direction, DirectionOutcome.NotIsolated);
         }
 
-        foreach (var policy in isolating)
+        foreach (var policy in applied)
         {
-            var rules = policy.RulesOf(direction);
-            for (var i = 0; i < rules.Count; i++)
+            var verdict = policy.Global is { } global
+                ? DecideGlobal(direction, global, connection)
+                : DecideKubernetes(direction, policy.Kubernetes!, peer, connection);
+            if (verdict is not null)
             {
-                if (PeerMatches(rules[i], policy.Namespace, peer) && PortMatches(rules[i], connection))
-                {
-                    return new DirectionVerdict(direction, DirectionOutcome.Allowed, policy, i);
-                }
+                return verdict;
             }
         }
 
-        return new DirectionVerdict(direction, DirectionOutcome.Denied, Isolating: isolating);
+        return new DirectionVerdict(direction, DirectionOutcome.Denied, Isolating: applied);
+    }
+
+    private DirectionVerdict? DecideKubernetes(PolicyDirection direction, NetworkPolicy policy, TrafficPeer peer, Connection connection)
+    {
+        var rules = policy.RulesOf(direction);
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (PeerMatches(rules[i], policy.Namespace, peer) && PortMatches(rules[i], connection))
+            {
+                return new DirectionVerdict(direction, DirectionOutcome.Allowed, policy, i);
+            }
+        }
+
+        return null;
     }
 
     private bool PeerMatches(NetworkPolicyRule rule, string policyNamespace, TrafficPeer peer)

@@ -5,21 +5,38 @@ namespace Routing.Policy.Model;
 
 /// <summary>
 /// Everything policy depends on, at one moment: namespaces with their labels, pods (endpoints)
-/// and NetworkPolicies. Immutable; the evaluator and the compiler both read it.
+/// NetworkPolicies and GlobalNetworkPolicies. Immutable; the evaluator and the compiler both read it.
 /// </summary>
 public sealed class PolicyModel
 {
     private readonly Dictionary<string, ClusterNamespace> namespaces;
     private readonly Dictionary<IPAddress, Endpoint> byAddress;
 
+    // Indexes for PoliciesFor, which the compiler calls twice per local pod: NetworkPolicies by
+    // namespace, and every policy's directions worked out once.
+    private readonly Dictionary<string, (NetworkPolicy Policy, bool Ingress, bool Egress)[]> byNamespace;
+    private readonly (GlobalNetworkPolicy Policy, bool Ingress, bool Egress)[] globals;
+
     public PolicyModel(IEnumerable<ClusterNamespace> namespaces, IEnumerable<Endpoint> endpoints, IEnumerable<NetworkPolicy> policies)
+        : this(namespaces, endpoints, policies, [])
     {
+    }
+
+    public PolicyModel(IEnumerable<ClusterNamespace> namespaces, IEnumerable<Endpoint> endpoints, IEnumerable<NetworkPolicy> policies, IEnumerable<GlobalNetworkPolicy> globalPolicies)
+    {
+        ArgumentNullException.ThrowIfNull(globalPolicies);
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(policies);
         this.namespaces = namespaces.ToDictionary(n => n.Name, StringComparer.Ordinal);
         Endpoints = endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
         Policies = policies.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        GlobalPolicies = globalPolicies.OrderBy(p => p.Rank).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
+        byNamespace = Policies.GroupBy(p => p.Namespace, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.Select(p => (p, p.Isolates(PolicyDirection.Ingress), p.Isolates(PolicyDirection.Egress))).ToArray(),
+            StringComparer.Ordinal);
+        globals = GlobalPolicies.Select(p => (p, p.AppliesIn(PolicyDirection.Ingress), p.AppliesIn(PolicyDirection.Egress))).ToArray();
         byAddress = [];
         foreach (var endpoint in Endpoints)
         {
@@ -38,11 +55,59 @@ public sealed class PolicyModel
     /// <summary>Policies, ordered by namespace/name.</summary>
     public IReadOnlyList<NetworkPolicy> Policies { get; }
 
-    public PolicyModel With(IEnumerable<NetworkPolicy> policies) => new(Namespaces, Endpoints, policies);
+    /// <summary>GlobalNetworkPolicies, in the order they apply (order, then name).</summary>
+    public IReadOnlyList<GlobalNetworkPolicy> GlobalPolicies { get; }
 
-    public PolicyModel With(IEnumerable<Endpoint> endpoints) => new(Namespaces, endpoints, Policies);
+    public PolicyModel With(IEnumerable<NetworkPolicy> policies) => new(Namespaces, Endpoints, policies, GlobalPolicies);
 
-    public PolicyModel With(IEnumerable<ClusterNamespace> namespaces) => new(namespaces, Endpoints, Policies);
+    public PolicyModel With(IEnumerable<Endpoint> endpoints) => new(Namespaces, endpoints, Policies, GlobalPolicies);
+
+    public PolicyModel With(IEnumerable<ClusterNamespace> namespaces) => new(namespaces, Endpoints, Policies, GlobalPolicies);
+
+    public PolicyModel With(IEnumerable<GlobalNetworkPolicy> globalPolicies) => new(Namespaces, Endpoints, Policies, globalPolicies);
+
+    /// <summary>
+    /// The policies that apply to <paramref name="endpoint"/> in <paramref name="direction"/>, in the
+    /// order they are evaluated: GlobalNetworkPolicies that select it and NetworkPolicies that
+    /// isolate it, by order (a NetworkPolicy's is 1000), then key.
+    /// </summary>
+    public IReadOnlyList<AppliedPolicy> PoliciesFor(Endpoint endpoint, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var ingress = direction == PolicyDirection.Ingress;
+        var applied = new List<AppliedPolicy>();
+        IReadOnlyDictionary<string, string>? namespaceLabels = null;
+        foreach (var (policy, inIngress, inEgress) in globals)
+        {
+            if ((ingress ? inIngress : inEgress) && policy.Selects(endpoint, namespaceLabels ??= NamespaceLabels(endpoint.Namespace)))
+            {
+                applied.Add(AppliedPolicy.Of(policy));
+            }
+        }
+
+        if (byNamespace.TryGetValue(endpoint.Namespace, out var local))
+        {
+            foreach (var (policy, inIngress, inEgress) in local)
+            {
+                if ((ingress ? inIngress : inEgress) && policy.PodSelector.Matches(endpoint.Labels))
+                {
+                    applied.Add(AppliedPolicy.Of(policy));
+                }
+            }
+        }
+
+        return applied.Count <= 1 ? applied : applied.OrderBy(p => p.Rank).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>True when <paramref name="endpoint"/> is one of the pods a rule's selector and namespace selector mean (at least one is given).</summary>
+    public bool EntitySelects(EntityRule entity, Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return entity.HasSelector
+            && (entity.Selector?.Matches(endpoint.Labels) ?? true)
+            && (entity.NamespaceSelector?.Matches(NamespaceLabels(endpoint.Namespace)) ?? true);
+    }
 
     /// <summary>The labels of a namespace; a namespace nobody described has only its name label.</summary>
     public IReadOnlyDictionary<string, string> NamespaceLabels(string name) =>
@@ -54,8 +119,13 @@ public sealed class PolicyModel
         Endpoints.FirstOrDefault(e => e.Namespace == ns && e.Name == name);
 
     /// <summary>The policies whose podSelector selects <paramref name="endpoint"/> (same namespace).</summary>
-    public IEnumerable<NetworkPolicy> PoliciesSelecting(Endpoint endpoint) =>
-        Policies.Where(p => p.Namespace == endpoint.Namespace && p.PodSelector.Matches(endpoint.Labels));
+    public IEnumerable<NetworkPolicy> PoliciesSelecting(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return byNamespace.TryGetValue(endpoint.Namespace, out var local)
+            ? local.Select(p => p.Policy).Where(p => p.PodSelector.Matches(endpoint.Labels))
+            : [];
+    }
 
     /// <summary>
     /// True when <paramref name="endpoint"/> is one of the pods a selector peer of a policy in

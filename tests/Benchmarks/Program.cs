@@ -31,6 +31,11 @@ if (args is ["routes", .. var routesArgs])
     return RoutesRun.Run(routesArgs);
 }
 
+if (args is ["policy", .. var policyArgs])
+{
+    return await Routing.Benchmarks.Policy.PolicyApplyRun.RunAsync(policyArgs);
+}
+
 if (args is ["ipam", .. var ipamArgs])
 {
     return await IpamThroughputRun.RunAsync(ipamArgs);

@@ -125,5 +125,43 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.Contains("NetworkPolicy y/bad: spec.egress[0].ports[0].endPort: the range 90-80 is inverted", output, StringComparison.Ordinal);
     }
 
+    private const string GlobalDeny = """
+
+        ---
+        apiVersion: routing.dev/v1
+        kind: GlobalNetworkPolicy
+        metadata: {name: no-blue-to-a}
+        spec:
+          order: 100
+          selector: pod == 'a'
+          ingress:
+          - action: Log
+          - action: Deny
+            protocol: TCP
+            source: {namespaceSelector: team == 'blue'}
+            destination: {ports: ['8000:8100']}
+        """;
+
+    [Fact]
+    public async Task Explain_names_the_global_policy_and_rule_that_denied_before_the_NetworkPolicy()
+    {
+        var (exit, output) = await Cli.RunAsync("policy", "explain", "--from", "y/c", "--to", "x/a:8080/TCP", "-o", "json", "--datastore", Datastore(Cluster + GlobalDeny));
+        Assert.Equal(0, exit);
+        var ingress = JsonNode.Parse(output)!["ingress"]!;
+        Assert.Equal("DeniedByRule", ingress["outcome"]!.GetValue<string>());
+        Assert.Equal("GlobalNetworkPolicy/no-blue-to-a", ingress["policy"]!.GetValue<string>());
+        Assert.Equal(1, ingress["rule"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_invalid_global_policy_is_reported_with_its_field()
+    {
+        var bad = GlobalDeny.Replace("order: 100", "order: 100\n  doNotTrack: true", StringComparison.Ordinal).Replace("selector: pod == 'a'", "selector: pod == a", StringComparison.Ordinal);
+        var (exit, output) = await Cli.RunAsync("policy", "matrix", "--datastore", Datastore(Cluster + bad));
+        Assert.Equal(1, exit);
+        Assert.Contains("GlobalNetworkPolicy no-blue-to-a: spec.selector: \"pod == a\" is not a selector: expected a quoted value", output, StringComparison.Ordinal);
+        Assert.Contains("spec.doNotTrack: untracked policy is not supported by this agent", output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 }

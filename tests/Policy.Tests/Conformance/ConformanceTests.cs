@@ -15,7 +15,7 @@ namespace Routing.Policy.Tests.Conformance;
 /// </summary>
 [Trait("Category", "Netns")]
 [Collection("PodNetwork")]
-public sealed class ConformanceTests(PodNetwork network, ITestOutputHelper output) : IClassFixture<PodNetwork>
+public sealed partial class ConformanceTests(PodNetwork network, ITestOutputHelper output) : IClassFixture<PodNetwork>
 {
     private static readonly LabelSelector AllPods = LabelSelector.Everything;
 

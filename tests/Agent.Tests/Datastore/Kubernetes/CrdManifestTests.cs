@@ -23,7 +23,7 @@ public sealed class CrdManifestTests
         { "BlockAffinity", ["node", "cidr", "state", "deleted"] },
         { "IPAMHandle", ["handleID", "block", "deleted"] },
         { "IPReservation", ["reservedCIDRs"] },
-        { "GlobalNetworkPolicy", ["order", "selector", "namespaceSelector", "types", "ingress", "egress"] },
+        { "GlobalNetworkPolicy", ["order", "selector", "namespaceSelector", "types", "ingress", "egress", "doNotTrack", "preDNAT", "applyOnForward"] },
     };
 
     [Fact]

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Routing.Agent.Datastore.Store;
+using Routing.Policy.Model;
+
+namespace Routing.Agent.PolicyRules;
+
+/// <summary>
+/// From the datastore's Namespaces, Pods, NetworkPolicies and GlobalNetworkPolicies to this node's
+/// <see cref="PolicyModel"/>: every pod is a peer selectors can pick, the pods whose
+/// <c>spec.nodeName</c> is this node are local (their veth named as the CNI names it). A resource
+/// that cannot be read is left out and reported; the rest still make a model. The result depends
+/// on the resources only; what was read is kept by revision, so an unchanged resource is not
+/// parsed again.
+/// </summary>
+public sealed class NodePolicyCalculation(string nodeName)
+{
+    private readonly Dictionary<ResourceKey, (string Revision, object Value)> parsed = [];
+
+    public NodePolicyResult Calculate(IEnumerable<StoredResource> namespaces, IEnumerable<StoredResource> pods, IEnumerable<StoredResource> policies, IEnumerable<StoredResource> globalPolicies)
+    {
+        var problems = new List<PolicyProblem>();
+        var seen = new HashSet<ResourceKey>();
+        var model = new PolicyModel(
+            Read<ClusterNamespace>(namespaces, r => PolicyResourceReader.ReadNamespace(r.Json), problems, seen),
+            Read<Endpoint>(pods, ReadPod, problems, seen),
+            Read<NetworkPolicy>(policies, r => PolicyResourceReader.ReadNetworkPolicy(r.Json), problems, seen),
+            Read<GlobalNetworkPolicy>(globalPolicies, r => GlobalNetworkPolicyReader.Read(r.Json), problems, seen));
+        foreach (var gone in parsed.Keys.Where(k => !seen.Contains(k)).ToArray())
+        {
+            parsed.Remove(gone);
+        }
+
+        return new NodePolicyResult(model, problems.OrderBy(p => p.Resource, StringComparer.Ordinal).ToArray());
+    }
+
+    private Endpoint ReadPod(StoredResource resource)
+    {
+        using var document = JsonDocument.Parse(resource.Json);
+        var local = document.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+            && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String && node.GetString() == nodeName;
+        var pod = PolicyResourceReader.ReadPod(resource.Json);
+        return local ? pod with { HostInterface = PodInterfaceName.For(pod.Namespace, pod.Name) } : pod;
+    }
+
+    private List<T> Read<T>(IEnumerable<StoredResource> resources, Func<StoredResource, T> read, List<PolicyProblem> problems, HashSet<ResourceKey> seen)
+        where T : class
+    {
+        var values = new List<T>();
+        foreach (var resource in resources)
+        {
+            seen.Add(resource.Key);
+            if (!parsed.TryGetValue(resource.Key, out var cached) || cached.Revision != resource.Revision)
+            {
+                try
+                {
+                    cached = (resource.Revision, read(resource));
+                }
+                catch (PolicyResourceException e)
+                {
+                    cached = (resource.Revision, new PolicyProblem(resource.Key.ToString(), string.Join("; ", e.Errors)));
+                }
+                catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+                {
+                    cached = (resource.Revision, new PolicyProblem(resource.Key.ToString(), e.Message));
+                }
+
+                parsed[resource.Key] = cached;
+            }
+
+            if (cached.Value is PolicyProblem problem)
+            {
+                problems.Add(problem);
+            }
+            else
+            {
+                values.Add((T)cached.Value);
+            }
+        }
+
+        return values;
+    }
+}
+
+/// <summary>The node's policy model, and what was left out of it.</summary>
+public sealed record NodePolicyResult(PolicyModel Model, IReadOnlyList<PolicyProblem> Problems);

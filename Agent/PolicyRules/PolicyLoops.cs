@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+using Routing.Agent.Datastore.Store;
+using Routing.Dataplane.Commands;
+using Routing.Dataplane.Iptables;
+using Routing.Policy.Compilation;
+
+namespace Routing.Agent.PolicyRules;
+
+/// <summary>How <c>routing agent --policy</c> runs its <see cref="PolicyLoop"/>: in the agent's own network namespace, with the iptables backend the node uses.</summary>
+public static class PolicyLoops
+{
+    public static async Task RunAsync(string nodeName, IResourceStore store, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var runner = new ProcessCommandRunner();
+        var backend = await IptablesBackendDetector.DetectAsync(runner, cancellationToken).ConfigureAwait(false);
+        var compiler = new PolicyCompiler();
+        var dataplane = new PolicyDataplane(compiler.Options, runner, backend);
+        var loop = new PolicyLoop(nodeName, store, dataplane, compiler, loggerFactory.CreateLogger<PolicyLoop>());
+        await loop.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

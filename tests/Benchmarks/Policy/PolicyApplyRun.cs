@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Routing.Agent.Datastore.Memory;
+using Routing.Agent.PolicyRules;
+using Routing.Dataplane.Commands;
+using Routing.Dataplane.Iptables;
+using Routing.Policy.Compilation;
+
+namespace Routing.Benchmarks.Policy;
+
+/// <summary>
+/// The measuring half of bench/policy (a plain timed run: each step spawns ipset and
+/// iptables-restore in a namespace the script made). (1) A full apply of a synthetic cluster
+/// (<see cref="SyntheticCluster"/>): the agent's path from the datastore's resources (read,
+/// compiled, applied through <see cref="PolicyDataplane"/>) against the same sets and rules loaded
+/// bare, one <c>ipset restore</c> and one <c>iptables-restore</c>. (2) One pod relabelled in the
+/// datastore until the agent's <see cref="PolicyLoop"/> has applied the result.
+/// </summary>
+public static class PolicyApplyRun
+{
+    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--repeat 5]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = Parse(args);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var (ours, baseline, podCount, policyCount, repeat) = options.Value;
+        var cluster = new SyntheticCluster(podCount, policyCount);
+        var store = new MemoryResourceStore();
+        foreach (var (key, json) in cluster.All)
+        {
+            await store.CreateAsync(key, json);
+        }
+
+        var oursRunner = new ProcessCommandRunner(ours);
+        var baselineRunner = new ProcessCommandRunner(baseline);
+        var compiler = new PolicyCompiler();
+
+        // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec.
+        var warm = new SyntheticCluster(20, 10);
+        var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
+            Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
+        var warmDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        await warmDataplane.ApplyAsync(warmRuleset);
+        await warmDataplane.UninstallAsync();
+        await BareAsync(baselineRunner, warmRuleset);
+        await BareClearAsync(baselineRunner, warmRuleset);
+
+        // (1) Full apply: resources → model → ruleset → kernel.
+        var clock = Stopwatch.StartNew();
+        var calculation = new NodePolicyCalculation(SyntheticCluster.NodeName);
+        var result = calculation.Calculate(
+            (await store.ListAsync("Namespace")).Items,
+            (await store.ListAsync("Pod")).Items,
+            (await store.ListAsync("NetworkPolicy")).Items,
+            (await store.ListAsync("GlobalNetworkPolicy")).Items);
+        var ruleset = compiler.Compile(result.Model);
+        var compiled = clock.Elapsed.TotalSeconds;
+        var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        await dataplane.ApplyAsync(ruleset);
+        var oursFull = clock.Elapsed.TotalSeconds;
+        if (result.Problems.Count > 0)
+        {
+            throw new InvalidOperationException("the synthetic cluster has invalid resources: " + string.Join("; ", result.Problems));
+        }
+
+        var (baselineSets, baselineRules) = await BareAsync(baselineRunner, ruleset);
+        var baselineFull = baselineSets + baselineRules;
+
+        await dataplane.UninstallAsync();
+
+        // (2) One relabel through the datastore, until the loop has applied it.
+        var samples = new List<double>();
+        var loop = new PolicyLoop(SyntheticCluster.NodeName, store, new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft), compiler, NullLogger.Instance);
+        var applied = new SemaphoreSlim(0);
+        loop.Applied += (_, _) => applied.Release();
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+        if (!await applied.WaitAsync(TimeSpan.FromMinutes(5)))
+        {
+            throw new InvalidOperationException("the policy loop did not apply the cluster: " + loop.Status);
+        }
+
+        for (var r = 1; r <= repeat; r++)
+        {
+            var index = r * 7 % podCount;
+            var (key, json) = cluster.Pod(index, SyntheticCluster.App(index + r));
+            var current = await store.GetAsync(key) ?? throw new InvalidOperationException($"{key} is gone");
+            clock.Restart();
+            await store.UpdateAsync(key, json, current.Revision);
+            if (!await applied.WaitAsync(TimeSpan.FromMinutes(1)))
+            {
+                throw new InvalidOperationException("the relabel was not applied: " + loop.Status);
+            }
+
+            samples.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        await stop.CancelAsync();
+        await running;
+        var relabel = Median(samples);
+
+        // The pure part of a relabel, warm: the datastore's resources to the model, then the ruleset.
+        var pure = new List<double>();
+        for (var r = 0; r < repeat; r++)
+        {
+            clock.Restart();
+            var again = calculation.Calculate(
+                (await store.ListAsync("Namespace")).Items,
+                (await store.ListAsync("Pod")).Items,
+                (await store.ListAsync("NetworkPolicy")).Items,
+                (await store.ListAsync("GlobalNetworkPolicy")).Items);
+            compiler.Compile(again.Model);
+            pure.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        var relabelCompile = Median(pure);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"policy: {podCount} pods on the node in {cluster.NamespaceCount} namespaces, {policyCount} policies: {ruleset.RuleCount} rules in {ruleset.Chains.Count} chains, {ruleset.Sets.Count} ipsets"));
+        Console.WriteLine();
+        Console.WriteLine("| step | seconds |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: read + compile | {compiled:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: full apply (read, compile, ipsets, iptables) | {oursFull:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: ipset restore | {baselineSets:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: iptables-restore | {baselineRules:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: one pod relabelled → applied (median of {repeat}) | {relabel:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which model + compile, warm (median of {repeat}) | {relabelCompile:0.0000} |"));
+        Console.WriteLine();
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
+        return 0;
+    }
+
+    private static IEnumerable<Routing.Agent.Datastore.Store.StoredResource> Json(IEnumerable<(Routing.Agent.Datastore.Store.ResourceKey Key, string Json)> resources) =>
+        resources.Select(r => new Routing.Agent.Datastore.Store.StoredResource(r.Key, r.Json, "1"));
+
+    /// <summary>The same sets and rules loaded the plain way: one ipset restore, then one full iptables-restore.</summary>
+    private static async Task<(double Sets, double Rules)> BareAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    {
+        var sets = new StringBuilder();
+        foreach (var set in ruleset.Sets)
+        {
+            var type = set.Type switch
+            {
+                CompiledSetType.Addresses => "hash:ip",
+                CompiledSetType.Networks => "hash:net",
+                _ => "hash:ip,port",
+            };
+            sets.Append(CultureInfo.InvariantCulture, $"create {set.Name} {type} family inet\n");
+            foreach (var member in set.Members)
+            {
+                sets.Append(CultureInfo.InvariantCulture, $"add {set.Name} {member}\n");
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        Check(await runner.RunAsync("ipset", ["restore"], sets.ToString()), "ipset restore");
+        var setSeconds = clock.Elapsed.TotalSeconds;
+        var chains = ruleset.Chains.Select(c => new IptablesChain(c.Name, c.Rules.Select(r => new IptablesRule(r.Spec, r.Comment))));
+        var insertions = new Dictionary<string, IptablesChain> { ["FORWARD"] = new("FORWARD", ruleset.ForwardRules.Select(r => new IptablesRule(r.Spec, r.Comment))) };
+        var script = IptablesRestoreScript.RenderFull("filter", chains, insertions, "rtp-h:");
+        clock.Restart();
+        Check(await runner.RunAsync(IptablesCommands.Restore(IptablesBackend.Nft, System.Net.Sockets.AddressFamily.InterNetwork), [], script), "iptables-restore");
+        return (setSeconds, clock.Elapsed.TotalSeconds);
+    }
+
+    private static async Task BareClearAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    {
+        Check(await runner.RunAsync(IptablesCommands.Restore(IptablesBackend.Nft, System.Net.Sockets.AddressFamily.InterNetwork), [], "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"), "iptables-restore");
+        foreach (var set in ruleset.Sets)
+        {
+            Check(await runner.RunAsync("ipset", ["destroy", set.Name]), "ipset destroy");
+        }
+    }
+
+    private static void Check(CommandOutput output, string what)
+    {
+        if (!output.Succeeded)
+        {
+            throw new InvalidOperationException($"{what} failed: {output.StandardError}");
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    private static (string Ours, string Baseline, int Pods, int Policies, int Repeat)? Parse(string[] args)
+    {
+        string? ours = null, baseline = null;
+        int pods = 1000, policies = 500, repeat = 5;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            switch (args[i])
+            {
+                case "--ours": ours = value; break;
+                case "--baseline": baseline = value; break;
+                case "--pods" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= 60_000: pods = n; break;
+                case "--policies" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p > 0: policies = p; break;
+                case "--repeat" when int.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: repeat = r; break;
+                default: return null;
+            }
+        }
+
+        return args.Length % 2 == 0 && ours is not null && baseline is not null ? (ours, baseline, pods, policies, repeat) : null;
+    }
+}
