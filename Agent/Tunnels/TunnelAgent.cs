@@ -58,8 +58,7 @@ public sealed partial class TunnelAgent(
         PhysicalAddress? mac = null;
         if (plan.Vxlan)
         {
-            var self = current.FindNode(nodeName);
-            var vtep = await publisher.EnsureAsync(pools, self, dataplane.CurrentVxlanMac(), cancellationToken).ConfigureAwait(false);
+            var vtep = await publisher.EnsureAsync(pools, dataplane.CurrentVxlanMac(), cancellationToken).ConfigureAwait(false);
             mac = vtep?.Mac;
             plan = plan with { TunnelAddress = vtep?.Address };
         }

@@ -30,9 +30,10 @@ public sealed partial class VtepPublisher(string nodeName, IResourceStore record
 
     private readonly IpamAllocator allocator = new(ipam, null, new DelegateNodeSelectorEvaluator((selector, node) => Selects(resources(), selector, node)));
     private Vtep? published;
+    private ResourceSet? publishedWhile;
 
     /// <summary>The node's VTEP, allocated and published as needed; null when no VXLAN pool selects the node.</summary>
-    public async Task<Vtep?> EnsureAsync(IReadOnlyList<IPPool> pools, RoutingNode? self, PhysicalAddress? deviceMac, CancellationToken cancellationToken)
+    public async Task<Vtep?> EnsureAsync(IReadOnlyList<IPPool> pools, PhysicalAddress? deviceMac, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pools);
         var pool = TunnelPlan.VxlanPoolFor(pools, p => p.SelectsAllNodes || Selects(resources(), p.NodeSelector, nodeName));
@@ -59,10 +60,16 @@ public sealed partial class VtepPublisher(string nodeName, IResourceStore record
             Log.Allocated(logger, address, pool.Name);
         }
 
+        var current = resources();
+        var self = current.FindNode(nodeName);
         var mac = self?.VxlanTunnelMacAddress ?? published?.Mac ?? deviceMac ?? RandomMac();
         var vtep = new Vtep(address, mac);
-        if (!(Equals(self?.IPv4VxlanTunnelAddress, address) && Equals(self?.VxlanTunnelMacAddress, mac)) && vtep != published)
+        // Published already, and the resources read since may just not show it yet; but a newer set
+        // without it (the RoutingNode applied again, say) is published to again.
+        if (!(Equals(self?.IPv4VxlanTunnelAddress, address) && Equals(self?.VxlanTunnelMacAddress, mac))
+            && (vtep != published || !ReferenceEquals(current, publishedWhile)))
         {
+            publishedWhile = current;
             await PublishAsync(vtep, cancellationToken).ConfigureAwait(false);
         }
 

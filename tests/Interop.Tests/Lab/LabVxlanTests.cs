@@ -140,8 +140,32 @@ public sealed class LabVxlanTests(ITestOutputHelper output)
                 Assert.Single(log.Split('\n'), l => l.Contains(Error, StringComparison.Ordinal) && l.Contains("use VXLAN", StringComparison.Ordinal));
             }
 
-            var status = await Routing("lab", "status", "--name", name);
-            Assert.Contains("30/30 reached", status.StandardOutput, StringComparison.Ordinal);
+            // CrossSubnet: node3 shares node1's rack subnet and is reached directly; node2 over VXLAN.
+            await File.WriteAllTextAsync(pool, """
+                apiVersion: routing.dev/v1
+                kind: IPPool
+                metadata: {name: pods}
+                spec: {cidr: 10.244.0.0/16, blockSize: 26, vxlanMode: CrossSubnet, natOutgoing: true}
+                """);
+            (await In(node1, "dotnet", RoutingDll, "apply", "-f", pool, "--datastore", "etcd:http://10.100.0.100:2379")).EnsureSuccess();
+            var node3Block = BlockOf(routes, PodAddress(up.StandardOutput, "node3-pod1"));
+            await Until("node1 routes node3's block directly", async () =>
+                (await OutputIn(node1, "ip", "route", "show", node3Block)).Contains("via 10.100.1.13 dev eth0", StringComparison.Ordinal));
+            Assert.Contains("dev vxlan.routing", await OutputIn(node1, "ip", "route", "show", BlockOf(routes, otherPod)), StringComparison.Ordinal);
+
+            // The RoutingNode applied again without the agent's fields: the agent writes them back.
+            await File.WriteAllTextAsync(pool, """
+                apiVersion: routing.dev/v1
+                kind: RoutingNode
+                metadata: {name: node1, labels: {rack: r1}}
+                spec: {ipv4Address: 10.100.1.11/24, asNumber: 65001}
+                """);
+            (await In(node1, "dotnet", RoutingDll, "apply", "-f", pool, "--datastore", "etcd:http://10.100.0.100:2379")).EnsureSuccess();
+            await Until("node1 publishes its VTEP again", async () =>
+                (await OutputIn(node1, "dotnet", RoutingDll, "get", "RoutingNode", "node1", "-o", "json", "--datastore", "etcd:http://10.100.0.100:2379")).Contains("vxlanTunnelMACAddr", StringComparison.Ordinal));
+
+            await Until("every pod reaches every other again", async () =>
+                (await Routing("lab", "status", "--name", name)).StandardOutput.Contains("30/30 reached", StringComparison.Ordinal));
         }
         finally
         {
@@ -180,6 +204,10 @@ public sealed class LabVxlanTests(ITestOutputHelper output)
             await Routing("lab", "down", "--name", name);
         }
     }
+
+    // The block (from the routes listed before) that holds a pod's address.
+    private static string BlockOf(IEnumerable<string> routes, string pod) =>
+        routes.Select(r => r.Split(' ')[0]).First(r => r.Contains('/', StringComparison.Ordinal) && IPNetwork.Parse(r).Contains(IPAddress.Parse(pod)));
 
     private static async Task<long> Counter(string ns, string counter) =>
         long.Parse((await OutputIn(ns, "cat", $"/sys/class/net/vxlan.routing/statistics/{counter}")).Trim(), CultureInfo.InvariantCulture);
