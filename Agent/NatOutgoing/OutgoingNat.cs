@@ -15,7 +15,7 @@ namespace Routing.Agent.NatOutgoing;
 public sealed class OutgoingNat(ICommandRunner runner, IptablesBackend backend)
 {
     private readonly IptablesTable nat = new(
-        new IptablesTableOptions { Table = "nat", Backend = backend, ChainPrefix = NatOutgoingPlan.ChainPrefix, HashCommentPrefix = "rtnat:" },
+        new IptablesTableOptions { Table = "nat", Backend = backend, ChainPrefix = NatOutgoingPlan.ChainPrefix, HashCommentPrefix = global::Routing.Agent.IptablesOwnership.IptablesOwners.NatOutgoing, CoOwnerHashCommentPrefixes = global::Routing.Agent.IptablesOwnership.IptablesOwners.OthersThan(global::Routing.Agent.IptablesOwnership.IptablesOwners.NatOutgoing) },
         runner);
 
     private readonly IpsetTable sets = new(new IpsetTableOptions { Prefix = NatOutgoingPlan.ChainPrefix }, runner);

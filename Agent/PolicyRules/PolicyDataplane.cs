@@ -25,7 +25,7 @@ public sealed class PolicyDataplane
         ArgumentNullException.ThrowIfNull(runner);
         Family = options.Family;
         filter = new IptablesTable(
-            new IptablesTableOptions { Table = "filter", Family = options.Family, Backend = backend, ChainPrefix = options.ChainPrefix, HashCommentPrefix = options.ChainPrefix + "h:" },
+            new IptablesTableOptions { Table = "filter", Family = options.Family, Backend = backend, ChainPrefix = options.ChainPrefix, HashCommentPrefix = options.ChainPrefix + "h:", CoOwnerHashCommentPrefixes = global::Routing.Agent.IptablesOwnership.IptablesOwners.OthersThan(options.ChainPrefix + "h:") },
             runner,
             time);
         ipsets = new IpsetTable(new IpsetTableOptions { Prefix = options.SetPrefix }, runner, time);

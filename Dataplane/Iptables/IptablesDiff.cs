@@ -80,32 +80,38 @@ public static class IptablesDiff
         return true;
     }
 
-    /// <summary>Our rules in the chain are exactly the wanted ones, first and in order.</summary>
+    /// <summary>
+    /// Our rules in the chain are exactly the wanted ones, in order, before any rule of another
+    /// owner; co-owners' rules may come before or between them (each co-owner keeps its own rules
+    /// first in the same way, so that none keeps moving the others).
+    /// </summary>
     private static bool HasAtTop(List<string?> current, IptablesChain? wanted)
     {
         var hashes = wanted?.Hashes ?? [];
-        if (current.Count < hashes.Count)
+        var next = 0;
+        foreach (var hash in current)
         {
-            return false;
-        }
+            if (ReferenceEquals(hash, IptablesSnapshot.CoOwnerRule) || hash == IptablesSnapshot.CoOwnerRule)
+            {
+                continue;
+            }
 
-        for (var i = 0; i < hashes.Count; i++)
-        {
-            if (!string.Equals(current[i], hashes[i], StringComparison.Ordinal))
+            if (next < hashes.Count)
+            {
+                if (!string.Equals(hash, hashes[next], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                next++;
+            }
+            else if (hash is not null)
             {
                 return false;
             }
         }
 
-        for (var i = hashes.Count; i < current.Count; i++)
-        {
-            if (current[i] is not null)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return next == hashes.Count;
     }
 
     private static int[] LinesOfOurs(List<string?> current)
@@ -113,7 +119,7 @@ public static class IptablesDiff
         var lines = new List<int>();
         for (var i = current.Count - 1; i >= 0; i--)
         {
-            if (current[i] is not null)
+            if (current[i] is not null && current[i] != IptablesSnapshot.CoOwnerRule)
             {
                 lines.Add(i + 1);
             }

@@ -10,7 +10,7 @@ public static class IptablesSaveParser
 {
     private const string CommentOption = "--comment ";
 
-    public static IptablesSnapshot Parse(string saveOutput, string table, string chainPrefix, string hashCommentPrefix)
+    public static IptablesSnapshot Parse(string saveOutput, string table, string chainPrefix, string hashCommentPrefix, IReadOnlyList<string>? coOwnerHashCommentPrefixes = null)
     {
         ArgumentNullException.ThrowIfNull(saveOutput);
         ArgumentException.ThrowIfNullOrEmpty(chainPrefix);
@@ -79,7 +79,20 @@ public static class IptablesSaveParser
             // Rules only follow their chain's declaration, so unknown chains are someone else's.
             var rules = snapshot.Find(chain)
                 ?? (chain.StartsWith(chainPrefix, StringComparison.Ordinal) ? snapshot.OwnChain(chain.ToString()) : null);
-            rules?.Add(HashIn(spec, hashCommentPrefix));
+            var hash = HashIn(spec, hashCommentPrefix);
+            if (hash is null && coOwnerHashCommentPrefixes is not null)
+            {
+                foreach (var coOwner in coOwnerHashCommentPrefixes)
+                {
+                    if (HashIn(spec, coOwner) is not null)
+                    {
+                        hash = IptablesSnapshot.CoOwnerRule;
+                        break;
+                    }
+                }
+            }
+
+            rules?.Add(hash);
         }
 
         return snapshot;

@@ -8,6 +8,12 @@ namespace Routing.Dataplane.Iptables;
 /// </summary>
 public sealed class IptablesSnapshot
 {
+    /// <summary>
+    /// Marks a rule of a co-owner (another table of the same agent, e.g. the service proxy beside the
+    /// policy) in a built-in chain: neither ours to delete nor foreign for the top-of-chain check.
+    /// </summary>
+    public const string CoOwnerRule = "\0co-owner";
+
     private readonly Dictionary<string, List<string?>> ownChains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string?>> builtInChains = new(StringComparer.Ordinal);
 

@@ -198,7 +198,7 @@ public sealed class IptablesTable
             throw new IptablesRestoreException($"{save} -t {options.Table} failed (exit {output.ExitCode}): {output.StandardError.Trim()}");
         }
 
-        kernel = IptablesSaveParser.Parse(output.StandardOutput, options.Table, options.ChainPrefix, options.HashCommentPrefix);
+        kernel = IptablesSaveParser.Parse(output.StandardOutput, options.Table, options.ChainPrefix, options.HashCommentPrefix, options.CoOwnerHashCommentPrefixes);
         lastRead = time.GetTimestamp();
     }
 

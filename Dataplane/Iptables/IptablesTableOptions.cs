@@ -21,6 +21,12 @@ public sealed record IptablesTableOptions
     public string HashCommentPrefix { get; init; } = "rt:";
 
     /// <summary>
+    /// The hash comment prefixes of the other tables of the same agent that insert rules into the
+    /// same built-in chains: their rules may precede ours without our moving back to the top.
+    /// </summary>
+    public IReadOnlyList<string> CoOwnerHashCommentPrefixes { get; init; } = [];
+
+    /// <summary>
     /// How often an apply reads the table back even when nothing changed on our side, to find and
     /// undo changes made by others; null never (only after a failure or <see cref="IptablesTable.RequestResync"/>).
     /// </summary>

@@ -109,5 +109,5 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
     }
 
     private static IptablesTableOptions Options(string table, AddressFamily family, IptablesBackend backend, string prefix) =>
-        new() { Table = table, Family = family, Backend = backend, ChainPrefix = prefix, HashCommentPrefix = "rtsvc:" };
+        new() { Table = table, Family = family, Backend = backend, ChainPrefix = prefix, HashCommentPrefix = global::Routing.Agent.IptablesOwnership.IptablesOwners.Services, CoOwnerHashCommentPrefixes = global::Routing.Agent.IptablesOwnership.IptablesOwners.OthersThan(global::Routing.Agent.IptablesOwnership.IptablesOwners.Services) };
 }

@@ -207,4 +207,47 @@ public sealed class IptablesTableNetnsTests
         await v6.UninstallAsync();
         Assert.DoesNotContain("rt-", await ipt.Ns.OutputOfAsync("ip6tables-nft-save", "-t", "nat"), StringComparison.Ordinal);
     }
+
+    [SkippableTheory]
+    [InlineData(IptablesBackend.Nft)]
+    [InlineData(IptablesBackend.Legacy)]
+    public async Task Co_owners_of_a_built_in_chain_stay_first_together_without_moving_each_other(IptablesBackend backend)
+    {
+        await using var ipt = await WithForeignRulesAsync(backend);
+        IptablesTable Owner(string prefix, string hashPrefix, string coOwner) => new(
+            new IptablesTableOptions { Table = "filter", Backend = backend, ChainPrefix = prefix, HashCommentPrefix = hashPrefix, CoOwnerHashCommentPrefixes = [coOwner] },
+            ipt.Runner);
+        var policy = Owner("rtp-", "rtp:", "rts:");
+        var services = Owner("rts-", "rts:", "rtp:");
+        policy.SetChain(new IptablesChain("rtp-in", new IptablesRule("-p tcp --dport 81 -j ACCEPT")));
+        policy.SetInsertedRules("INPUT", [new IptablesRule("-j rtp-in")]);
+        services.SetChain(new IptablesChain("rts-in", new IptablesRule("-p tcp --dport 82 -j ACCEPT")));
+        services.SetInsertedRules("INPUT", [new IptablesRule("-j rts-in")]);
+
+        await policy.ApplyAsync();
+        await services.ApplyAsync();
+
+        // Each sees the other's jump above its own as a co-owner's: neither moves back to the top.
+        policy.RequestResync();
+        services.RequestResync();
+        Assert.Equal(new IptablesApplyResult(true, 0, 0, 0), await policy.ApplyAsync());
+        Assert.Equal(new IptablesApplyResult(true, 0, 0, 0), await services.ApplyAsync());
+        var input = await ipt.RulesAsync("INPUT");
+        Assert.Equal(3, input.Count);
+        Assert.EndsWith("-j rts-in", input[0], StringComparison.Ordinal);
+        Assert.EndsWith("-j rtp-in", input[1], StringComparison.Ordinal);
+        Assert.Equal("-j theirs", input[2]);
+
+        // A foreign rule put above them is still overtaken by both, and neither deletes the other's jump.
+        await ipt.IptablesAsync("-I", "INPUT", "1", "-p", "udp", "-j", "ACCEPT");
+        policy.RequestResync();
+        Assert.Equal(new IptablesApplyResult(true, 0, 0, 1), await policy.ApplyAsync());
+        services.RequestResync();
+        Assert.Equal(new IptablesApplyResult(true, 0, 0, 1), await services.ApplyAsync());
+        input = await ipt.RulesAsync("INPUT");
+        Assert.Equal(4, input.Count);
+        Assert.EndsWith("-j rts-in", input[0], StringComparison.Ordinal);
+        Assert.EndsWith("-j rtp-in", input[1], StringComparison.Ordinal);
+        Assert.Equal("-p udp -j ACCEPT", input[2]);
+    }
 }
