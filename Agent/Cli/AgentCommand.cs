@@ -136,6 +136,13 @@ internal static partial class AgentCommand
                     node.AttachToSpeakers();
                     await bgp.ApplyAsync(plan).ConfigureAwait(false);
                     var health = AgentHealthFor(node, bgp, routeTable);
+                    if (services is not null)
+                    {
+                        var proxy = new ApplyReadiness("waiting for the first sync of services and endpoints");
+                        services.Applied += (_, applied) => proxy.Applied($"{applied.Services} service(s) programmed; last apply wrote {applied.ChainsWritten} chain(s) in {applied.Took.TotalMilliseconds:0} ms");
+                        health.Add("service-proxy", proxy.Condition);
+                    }
+
                     var ipamUsage = new IpamUsage(new ResourceIpamStore(records), nodeName, TimeSpan.FromSeconds(15), loggerFactory.CreateLogger<IpamUsage>());
                     using var metrics = new AgentMetrics(bgp, health, ipamUsage);
                     if (routeTable is not null)
@@ -159,6 +166,12 @@ internal static partial class AgentCommand
                         }
 
                         await using var dnsScope = dnsService;
+                        if (dnsService is not null)
+                        {
+                            var serving = $"serving {settings.Dns!.Zone.Domain} on {dnsService.Server.EndPoint} (UDP and TCP)";
+                            health.Add("dns", () => HealthCondition.Up(serving));
+                        }
+
                         var healthServer = metricsEndpoint is null ? null : await HealthServer.StartAsync(metricsEndpoint, health, exposition, loggerFactory).ConfigureAwait(false);
                         try
                         {
@@ -171,7 +184,13 @@ internal static partial class AgentCommand
 
                             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                             var usage = metricsEndpoint is null ? Task.CompletedTask : Task.Run(() => ipamUsage.RunAsync(stopping.Token), stopping.Token);
-                            var policing = settings.Policy ? PolicyLoops.RunAsync(nodeName, records, loggerFactory, cancellationToken) : Task.CompletedTask;
+                            PolicyLoop? policyLoop = null;
+                            if (settings.Policy)
+                            {
+                                health.Add("policy", () => PolicyReadiness.Of(Volatile.Read(ref policyLoop)));
+                            }
+
+                            var policing = settings.Policy ? PolicyLoops.RunAsync(nodeName, records, loggerFactory, cancellationToken, loop => Volatile.Write(ref policyLoop, loop)) : Task.CompletedTask;
                             using var tunnels = node.Kernel is { } kernel ? new TunnelAgent(nodeName, store, records, new ResourceIpamStore(records), kernel, new TunnelOptions(), loggerFactory.CreateLogger<TunnelAgent>()) : null;
                             await (tunnels?.StartAsync(node, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
                             await Task.WhenAll(node.RunAsync(cancellationToken), tunnels?.RunAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);

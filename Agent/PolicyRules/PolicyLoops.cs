@@ -9,7 +9,7 @@ namespace Routing.Agent.PolicyRules;
 /// <summary>How <c>routing agent --policy</c> runs its <see cref="PolicyLoop"/>: in the agent's own network namespace, with the iptables backend the node uses.</summary>
 public static class PolicyLoops
 {
-    public static async Task RunAsync(string nodeName, IResourceStore store, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task RunAsync(string nodeName, IResourceStore store, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Action<PolicyLoop>? started = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var runner = new ProcessCommandRunner();
@@ -17,6 +17,7 @@ public static class PolicyLoops
         var compiler = new PolicyCompiler();
         var dataplane = new PolicyDataplane(compiler.Options, runner, backend);
         var loop = new PolicyLoop(nodeName, store, dataplane, compiler, loggerFactory.CreateLogger<PolicyLoop>());
+        started?.Invoke(loop);
         await loop.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 }

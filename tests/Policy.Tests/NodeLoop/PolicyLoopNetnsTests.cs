@@ -56,7 +56,7 @@ public sealed class PolicyLoopNetnsTests : IAsyncLifetime
         agent = node.StartProcess(
             "routing-agent",
             binary,
-            ["agent", "--node", NodeName, "--datastore", $"file:{path}", "--api-socket", Path.Combine(directory, "agent.sock"), "--no-kernel-routes", "--policy", "--log-level", "Debug"]);
+            ["agent", "--node", NodeName, "--datastore", $"file:{path}", "--api-socket", Path.Combine(directory, "agent.sock"), "--no-kernel-routes", "--policy", "--log-level", "Debug", "--metrics", "127.0.0.1:9091"]);
 
         // In force once the agent's forward chain is there; with no policy every pod reaches y/c.
         await EventuallyAsync(async () => (await node.RunAsync("iptables", "-S", "rtp-fwd")).ExitCode == 0, "the agent's chains to appear");
@@ -83,6 +83,12 @@ public sealed class PolicyLoopNetnsTests : IAsyncLifetime
         Assert.False(await ReachableAsync("z/d", "10.201.2.3"));
         Assert.False(agent.HasExited);
         Assert.Contains("Policy resource GlobalNetworkPolicy/bad left out, the others apply: spec.doNotTrack", agent.ReadLog(), StringComparison.Ordinal);
+
+        // Readiness shows the policy part applied, and what it left out.
+        using var http = NamespaceHttp.ClientIn(node);
+        var readyz = await http.GetStringAsync(new Uri("http://127.0.0.1:9091/readyz"));
+        Assert.Contains("[+]policy ok: ", readyz, StringComparison.Ordinal);
+        Assert.Contains("left out: GlobalNetworkPolicy/bad: spec.doNotTrack", readyz, StringComparison.Ordinal);
     }
 
     private static string Cluster()
