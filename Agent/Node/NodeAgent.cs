@@ -75,6 +75,7 @@ public sealed partial class NodeAgent(
         [
             Task.Run(() => FollowResourcesAsync(token), token),
             Task.Run(() => FollowBlocksAsync(token), token),
+            Task.Run(() => FollowBorrowedAsync(token), token),
             Task.Run(() => ProgramRoutesAsync(token), token),
             Task.Run(() => ProxyServicesAsync(token), token),
         ];
@@ -107,10 +108,11 @@ public sealed partial class NodeAgent(
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
-        var own = Volatile.Read(ref blocks);
+        // Advertised: the node's blocks, and host routes for addresses it borrowed from others' blocks.
+        IReadOnlyList<Prefix> advertised = [.. Volatile.Read(ref blocks), .. Volatile.Read(ref borrowed)];
         try
         {
-            await bgp.ApplyAsync(PlanFor(resources.Current, own)).ConfigureAwait(false);
+            await bgp.ApplyAsync(PlanFor(resources.Current, advertised)).ConfigureAwait(false);
         }
         catch (PlanException e)
         {
@@ -245,6 +247,9 @@ public sealed partial class NodeAgent(
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Could not read this node's address blocks, trying again: {Reason}")]
         public static partial void BlocksUnreadable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Addresses this node borrowed from other nodes' blocks, advertised as host routes: {Addresses}")]
+        public static partial void Borrowed(ILogger logger, string addresses);
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Kernel routes: syncing with the kernel ({Why})")]
         public static partial void RoutesSyncing(ILogger logger, string why);

@@ -108,6 +108,41 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         Assert.Contains($"blackhole {pod2.Block}", after);
     }
 
+    [SkippableFact]
+    public async Task A_node_that_borrows_an_address_from_another_nodes_block_advertises_it_as_a_host_route()
+    {
+        await using var lab = new Topology(output);
+        var ns1 = await lab.AddNamespaceAsync("node1");
+        var ns2 = await lab.AddNamespaceAsync("node2");
+        await lab.LinkAsync(ns1, "10.0.62.1/24", ns2, "10.0.62.2/24");
+
+        // A pool of one block: node1 claims it, node2 has none left and borrows from it.
+        var dir = TestRun.NewDirectory("node-borrow");
+        var resources = Path.Combine(dir, "cluster.yaml");
+        await File.WriteAllTextAsync(resources, Resources.Replace("cidr: 10.246.0.0/16", "cidr: 10.247.0.0/26", StringComparison.Ordinal));
+        var socket1 = Path.Combine(dir, "node1.sock");
+        var socket2 = Path.Combine(dir, "node2.sock");
+        lab.Add(StartAgent(ns1, "node1", $"file:{resources}", socket1, "routing-node1"));
+        lab.Add(StartAgent(ns2, "node2", $"file:{resources}", socket2, "routing-node2"));
+
+        var pod1 = await AssignAsync(lab, socket1, "pod-on-node1");
+        var pod2 = await AssignAsync(lab, socket2, "pod-on-node2");
+        Assert.Equal("10.247.0.0/26", pod1.Block);
+        Assert.Equal(pod1.Block, pod2.Block);
+
+        // node1 owns the block (blackhole) and routes node2's borrowed address to node2; node2 routes
+        // the block to node1, and its own pod's address stays local.
+        await lab.UntilAsync("node1 to route node2's borrowed address to node2", async _ =>
+            await RoutesAsync(ns1) is var r1 && r1.Contains($"{pod2.Host} via 10.0.62.2") && r1.Contains($"blackhole {pod1.Block}")
+            && (await RoutesAsync(ns2)).Contains($"{pod1.Block} via 10.0.62.1"));
+        Assert.DoesNotContain(pod2.Host, await RoutesAsync(ns2));
+
+        await ns1.IpAsync("address", "add", pod1.Host + "/32", "dev", "lo");
+        await ns2.IpAsync("address", "add", pod2.Host + "/32", "dev", "lo");
+        await PingAsync(ns1, pod2.Host, pod1.Host);
+        await PingAsync(ns2, pod1.Host, pod2.Host);
+    }
+
     private static ProcessDaemon StartAgent(NetNs ns, string node, string datastore, string socket, string name) =>
         ProcessDaemon.Start(ns, name, "dotnet", [RoutingDll, "agent", "--node", node, "--datastore", datastore, "--api-socket", socket, "--initial-sync-timeout", "5", "--log-level", "Debug"]);
 
