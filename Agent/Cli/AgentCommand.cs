@@ -154,57 +154,12 @@ internal static partial class AgentCommand
                     var api = await ApiServer.StartAsync(socketPath, new AgentApi(bgp, ipam, health), loggerFactory).ConfigureAwait(false);
                     await using (api.ConfigureAwait(false))
                     {
-                        DnsService? dnsService;
-                        try
+                        var running = new RunningAgent(nodeName, socketPath, settings, metricsEndpoint, store, records, node, health, exposition, ipamUsage, loggerFactory, logger);
+                        if (await ServeAsync(running, error, cancellationToken).ConfigureAwait(false) is var exit && exit != 0)
                         {
-                            dnsService = settings.Dns is { } dnsSettings ? DnsService.Start(dnsSettings, records, loggerFactory) : null;
-                        }
-                        catch (Dns.Server.DnsListenException e)
-                        {
-                            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                            return 1;
+                            return exit;
                         }
 
-                        await using var dnsScope = dnsService;
-                        if (dnsService is not null)
-                        {
-                            var serving = $"serving {settings.Dns!.Zone.Domain} on {dnsService.Server.EndPoint} (UDP and TCP)";
-                            health.Add("dns", () => HealthCondition.Up(serving));
-                        }
-
-                        var healthServer = metricsEndpoint is null ? null : await HealthServer.StartAsync(metricsEndpoint, health, exposition, loggerFactory).ConfigureAwait(false);
-                        try
-                        {
-                            store.Rejected += (_, rejected) => Log.Rejected(logger, rejected.Error.Message);
-                            Log.Ready(logger, nodeName, store.Description, socketPath);
-                            if (healthServer is not null)
-                            {
-                                Log.Serving(logger, healthServer.Endpoint);
-                            }
-
-                            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                            var usage = metricsEndpoint is null ? Task.CompletedTask : Task.Run(() => ipamUsage.RunAsync(stopping.Token), stopping.Token);
-                            PolicyLoop? policyLoop = null;
-                            if (settings.Policy)
-                            {
-                                health.Add("policy", () => PolicyReadiness.Of(Volatile.Read(ref policyLoop)));
-                            }
-
-                            var policing = settings.Policy ? PolicyLoops.RunAsync(nodeName, records, loggerFactory, cancellationToken, loop => Volatile.Write(ref policyLoop, loop)) : Task.CompletedTask;
-                            using var tunnels = node.Kernel is { } kernel ? new TunnelAgent(nodeName, store, records, new ResourceIpamStore(records), kernel, new TunnelOptions(), loggerFactory.CreateLogger<TunnelAgent>()) : null;
-                            await (tunnels?.StartAsync(node, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
-                            await Task.WhenAll(node.RunAsync(cancellationToken), tunnels?.RunAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
-                            await policing.ConfigureAwait(false);
-                            await stopping.CancelAsync().ConfigureAwait(false);
-                            await usage.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            if (healthServer is not null)
-                            {
-                                await healthServer.DisposeAsync().ConfigureAwait(false);
-                            }
-                        }
                         // Kernel routes stay as they are: traffic keeps flowing while the agent is
                         // away, and the next start adopts them.
                         Log.Stopping(logger, nodeName);
