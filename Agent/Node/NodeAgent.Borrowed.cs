@@ -3,6 +3,8 @@ using Routing.Agent.Datastore.Store;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Bgp.Wire;
+using Routing.Ipam.Blocks;
+using Routing.Ipam.Serialization;
 
 namespace Routing.Agent.Node;
 
@@ -13,8 +15,9 @@ public sealed partial class NodeAgent
     /// <summary>Host routes for the addresses this node's workloads borrowed from other nodes' blocks (advertised, see <see cref="BorrowedAddresses"/>).</summary>
     public IReadOnlyList<Prefix> Borrowed => Volatile.Read(ref borrowed);
 
-    // A borrowed address is an allocation in a block this node has no affinity for: the blocks are
-    // read again after each change of any block (a list, then a watch of the datastore).
+    // A borrowed address is an allocation in a block this node has no affinity for. The blocks come
+    // from a list, then a watch of the datastore: each change decodes only the block it carries
+    // (every allocation anywhere changes a block), and a deletion without a body lists again.
     private async Task FollowBorrowedAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -22,10 +25,30 @@ public sealed partial class NodeAgent
             try
             {
                 var list = await records.ListAsync(ResourceKinds.IpamBlock, cancellationToken).ConfigureAwait(false);
-                await ReadBorrowedAsync(cancellationToken).ConfigureAwait(false);
-                await foreach (var _ in records.WatchAsync(ResourceKinds.IpamBlock, list.Revision, cancellationToken).ConfigureAwait(false))
+                var byBlock = list.Items.ToDictionary(b => b.Key.Name, BorrowedFrom, StringComparer.Ordinal);
+                PublishBorrowed(byBlock);
+                await foreach (var change in records.WatchAsync(ResourceKinds.IpamBlock, list.Revision, cancellationToken).ConfigureAwait(false))
                 {
-                    await ReadBorrowedAsync(cancellationToken).ConfigureAwait(false);
+                    if (change.Type == ResourceEventType.Bookmark)
+                    {
+                        continue;
+                    }
+
+                    if (change.Resource is not { } block)
+                    {
+                        break;
+                    }
+
+                    if (change.Type == ResourceEventType.Deleted)
+                    {
+                        byBlock.Remove(block.Key.Name);
+                    }
+                    else
+                    {
+                        byBlock[block.Key.Name] = BorrowedFrom(block);
+                    }
+
+                    PublishBorrowed(byBlock);
                 }
             }
             catch (ResourceStoreException e) when (e.Error == ResourceStoreError.Expired)
@@ -40,9 +63,12 @@ public sealed partial class NodeAgent
         }
     }
 
-    private async Task ReadBorrowedAsync(CancellationToken cancellationToken)
+    private IReadOnlyList<Prefix> BorrowedFrom(StoredResource block) =>
+        BorrowedAddresses.From([IpamDocuments.Deserialize<AllocationBlock>(block.Json)], nodeName);
+
+    private void PublishBorrowed(Dictionary<string, IReadOnlyList<Prefix>> byBlock)
     {
-        var now = await BorrowedAddresses.ListAsync(ipam, nodeName, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Prefix> now = [.. byBlock.Values.SelectMany(p => p).Order()];
         if (now.SequenceEqual(Volatile.Read(ref borrowed)))
         {
             return;

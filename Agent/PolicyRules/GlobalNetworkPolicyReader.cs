@@ -52,7 +52,7 @@ public static class GlobalNetworkPolicyReader
 
             selector = Selector(spec, "selector", "spec.selector", errors) ?? SelectorExpression.All;
             namespaceSelector = Selector(spec, "namespaceSelector", "spec.namespaceSelector", errors);
-            types = Types(spec, errors);
+            types = PolicyTypesReader.Read(spec, "types", errors);
             doNotTrack = Flag(spec, "doNotTrack", errors);
             preDnat = Flag(spec, "preDNAT", errors);
             applyOnForward = Flag(spec, "applyOnForward", errors);
@@ -71,36 +71,6 @@ public static class GlobalNetworkPolicyReader
             applyOnForward);
         errors.AddRange(GlobalNetworkPolicyValidator.Validate(policy));
         return errors.Count > 0 ? throw new PolicyResourceException($"GlobalNetworkPolicy {name}", errors) : policy;
-    }
-
-    private static List<PolicyDirection>? Types(JsonElement spec, List<PolicyError> errors)
-    {
-        if (!spec.TryGetProperty("types", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var types = new List<PolicyDirection>();
-        var i = 0;
-        foreach (var type in list.EnumerateArray())
-        {
-            switch (type.ValueKind == JsonValueKind.String ? type.GetString() : null)
-            {
-                case "Ingress":
-                    types.Add(PolicyDirection.Ingress);
-                    break;
-                case "Egress":
-                    types.Add(PolicyDirection.Egress);
-                    break;
-                default:
-                    errors.Add(new PolicyError($"spec.types[{i}]", $"\"{type}\" is not a policy type: use Ingress or Egress"));
-                    break;
-            }
-
-            i++;
-        }
-
-        return types;
     }
 
     private static List<GlobalPolicyRule> Rules(JsonElement spec, string direction, List<PolicyError> errors)

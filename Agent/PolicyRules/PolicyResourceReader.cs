@@ -75,29 +75,7 @@ public static class PolicyResourceReader
         var errors = new List<PolicyError>();
         var spec = root.TryGetProperty("spec", out var s) ? s : default;
         var podSelector = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("podSelector", out var ps) ? Selector(ps, "spec.podSelector", errors) : LabelSelector.Everything;
-        List<PolicyDirection>? types = null;
-        if (spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("policyTypes", out var pt) && pt.ValueKind == JsonValueKind.Array)
-        {
-            types = [];
-            var i = 0;
-            foreach (var type in pt.EnumerateArray())
-            {
-                switch (type.GetString())
-                {
-                    case "Ingress":
-                        types.Add(PolicyDirection.Ingress);
-                        break;
-                    case "Egress":
-                        types.Add(PolicyDirection.Egress);
-                        break;
-                    default:
-                        errors.Add(new PolicyError($"spec.policyTypes[{i}]", $"\"{type}\" is not a policy type: use Ingress or Egress"));
-                        break;
-                }
-
-                i++;
-            }
-        }
+        var types = PolicyTypesReader.Read(spec, "policyTypes", errors);
 
         var policy = new NetworkPolicy(
             Text(metadata, "namespace") ?? "default",

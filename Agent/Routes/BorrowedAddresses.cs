@@ -1,6 +1,5 @@
 using Routing.Bgp.Wire;
 using Routing.Ipam.Blocks;
-using Routing.Ipam.Store;
 
 namespace Routing.Agent.Routes;
 
@@ -20,12 +19,5 @@ public static class BorrowedAddresses
             .Where(a => a.Attribute.Secondary.TryGetValue(IpamAttributes.Node, out var user) && user == node)
             .Select(a => Prefix.Create(a.Address, a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
             .Order()];
-    }
-
-    public static async Task<IReadOnlyList<Prefix>> ListAsync(IIpamStore store, string node, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var blocks = await store.Blocks.ListAsync(cancellationToken).ConfigureAwait(false);
-        return From(blocks.Select(b => b.Value), node);
     }
 }

@@ -20,8 +20,6 @@ namespace Routing.Interop.Tests.Node;
 [Trait("Category", "Netns")]
 public sealed class NodeRoutesTests(ITestOutputHelper output)
 {
-    private const string Service = "/routing.v1.RoutingAgent/";
-    private const int RoutingProtocol = 80;
     private static readonly string RoutingDll = Path.Combine(AppContext.BaseDirectory, "routing.dll");
 
     private const string Resources = """
@@ -75,13 +73,13 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         var agent2 = lab.Add(StartAgent(ns2, "node2", uri, socket2, "routing-node2"));
 
         // A pod on each node: its address comes from a block the node claims.
-        var pod1 = await AssignAsync(lab, socket1, "pod-on-node1");
-        var pod2 = await AssignAsync(lab, socket2, "pod-on-node2");
+        var pod1 = await AgentProbes.AssignAsync(lab, socket1, "pod-on-node1");
+        var pod2 = await AgentProbes.AssignAsync(lab, socket2, "pod-on-node2");
         Assert.NotEqual(pod1.Block, pod2.Block);
 
         await lab.UntilAsync("each node to route to the other's block and blackhole its own", async _ =>
-            await RoutesAsync(ns1) is var r1 && r1.Contains($"{pod2.Block} via 10.0.62.2") && r1.Contains($"blackhole {pod1.Block}")
-            && await RoutesAsync(ns2) is var r2 && r2.Contains($"{pod1.Block} via 10.0.62.1") && r2.Contains($"blackhole {pod2.Block}"));
+            await AgentProbes.RoutesAsync(ns1) is var r1 && r1.Contains($"{pod2.Block} via 10.0.62.2") && r1.Contains($"blackhole {pod1.Block}")
+            && await AgentProbes.RoutesAsync(ns2) is var r2 && r2.Contains($"{pod1.Block} via 10.0.62.1") && r2.Contains($"blackhole {pod2.Block}"));
 
         // Packets on those routes: each "pod" address lives on its node's loopback.
         await ns1.IpAsync("address", "add", pod1.Host + "/32", "dev", "lo");
@@ -92,18 +90,18 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         // node2's agent stops: node1 hears the Cease and drops node2's block; node2's own kernel keeps
         // its routes, so its traffic to node1's pod still flows.
         await agent2.Process.StopAsync(TimeSpan.FromSeconds(10));
-        await lab.UntilAsync("node1 to drop the route to node2's block", async _ => !(await RoutesAsync(ns1)).Contains(pod2.Block));
+        await lab.UntilAsync("node1 to drop the route to node2's block", async _ => !(await AgentProbes.RoutesAsync(ns1)).Contains(pod2.Block));
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var kept = await RoutesAsync(ns2);
+        var kept = await AgentProbes.RoutesAsync(ns2);
         Assert.Contains($"{pod1.Block} via 10.0.62.1", kept);
         Assert.Contains($"blackhole {pod2.Block}", kept);
         await PingAsync(ns2, pod1.Host, "10.0.62.2");
 
         // Restarted, it adopts what it left: the same routes, back on node1 too.
         lab.Add(StartAgent(ns2, "node2", uri, socket2, "routing-node2-again"));
-        await lab.UntilAsync("node1 to route to node2's block again", async _ => (await RoutesAsync(ns1)).Contains($"{pod2.Block} via 10.0.62.2"));
+        await lab.UntilAsync("node1 to route to node2's block again", async _ => (await AgentProbes.RoutesAsync(ns1)).Contains($"{pod2.Block} via 10.0.62.2"));
         await PingAsync(ns1, pod2.Host, "10.0.62.1");
-        var after = await RoutesAsync(ns2);
+        var after = await AgentProbes.RoutesAsync(ns2);
         Assert.Contains($"{pod1.Block} via 10.0.62.1", after);
         Assert.Contains($"blackhole {pod2.Block}", after);
     }
@@ -125,17 +123,17 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
         lab.Add(StartAgent(ns1, "node1", $"file:{resources}", socket1, "routing-node1"));
         lab.Add(StartAgent(ns2, "node2", $"file:{resources}", socket2, "routing-node2"));
 
-        var pod1 = await AssignAsync(lab, socket1, "pod-on-node1");
-        var pod2 = await AssignAsync(lab, socket2, "pod-on-node2");
+        var pod1 = await AgentProbes.AssignAsync(lab, socket1, "pod-on-node1");
+        var pod2 = await AgentProbes.AssignAsync(lab, socket2, "pod-on-node2");
         Assert.Equal("10.247.0.0/26", pod1.Block);
         Assert.Equal(pod1.Block, pod2.Block);
 
         // node1 owns the block (blackhole) and routes node2's borrowed address to node2; node2 routes
         // the block to node1, and its own pod's address stays local.
         await lab.UntilAsync("node1 to route node2's borrowed address to node2", async _ =>
-            await RoutesAsync(ns1) is var r1 && r1.Contains($"{pod2.Host} via 10.0.62.2") && r1.Contains($"blackhole {pod1.Block}")
-            && (await RoutesAsync(ns2)).Contains($"{pod1.Block} via 10.0.62.1"));
-        Assert.DoesNotContain(pod2.Host, await RoutesAsync(ns2));
+            await AgentProbes.RoutesAsync(ns1) is var r1 && r1.Contains($"{pod2.Host} via 10.0.62.2") && r1.Contains($"blackhole {pod1.Block}")
+            && (await AgentProbes.RoutesAsync(ns2)).Contains($"{pod1.Block} via 10.0.62.1"));
+        Assert.DoesNotContain(pod2.Host, await AgentProbes.RoutesAsync(ns2));
 
         await ns1.IpAsync("address", "add", pod1.Host + "/32", "dev", "lo");
         await ns2.IpAsync("address", "add", pod2.Host + "/32", "dev", "lo");
@@ -145,34 +143,6 @@ public sealed class NodeRoutesTests(ITestOutputHelper output)
 
     private static ProcessDaemon StartAgent(NetNs ns, string node, string datastore, string socket, string name) =>
         ProcessDaemon.Start(ns, name, "dotnet", [RoutingDll, "agent", "--node", node, "--datastore", datastore, "--api-socket", socket, "--initial-sync-timeout", "5", "--log-level", "Debug"]);
-
-    private static async Task<(string Host, string Block)> AssignAsync(Topology lab, string socket, string handle)
-    {
-        var response = await lab.UntilAsync($"the agent on {socket} to assign an address", async cancellationToken =>
-        {
-            if (!File.Exists(socket))
-            {
-                return null;
-            }
-
-            using var client = new GrpcConnection(socket);
-            var request = new IpamAssignRequest { HandleId = handle, Ipv4Count = 1, Namespace = "default", Pod = handle };
-            return await client.UnaryAsync(Service + "IpamAssign", request, IpamAssignResponse.Parser, cancellationToken);
-        });
-        var address = Assert.Single(response.Addresses);
-        return (address.Address.Split('/')[0], address.Block);
-    }
-
-    /// <summary>The namespace's routes of the agent's protocol, one per line as `ip route` prints them.</summary>
-    private static async Task<string> RoutesAsync(NetNs ns)
-    {
-        var json = await ns.IpAsync("-4", "-j", "route", "show", "proto", RoutingProtocol.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var routes = JsonDocument.Parse(json);
-        return string.Join('\n', routes.RootElement.EnumerateArray().Select(r =>
-            r.TryGetProperty("type", out var type) && type.GetString() == "blackhole"
-                ? $"blackhole {r.GetProperty("dst").GetString()}"
-                : $"{r.GetProperty("dst").GetString()} via {(r.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : "?")}"));
-    }
 
     private static async Task PingAsync(NetNs from, string address, string source)
     {

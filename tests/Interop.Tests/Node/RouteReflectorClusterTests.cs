@@ -21,8 +21,6 @@ namespace Routing.Interop.Tests.Node;
 [Trait("Category", "Netns")]
 public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
 {
-    private const string Service = "/routing.v1.RoutingAgent/";
-    private const int RoutingProtocol = 80;
     private const string Subnet = "10.0.72";
     private const string RouterAddress = Subnet + ".254";
     private static readonly string RoutingDll = Path.Combine(AppContext.BaseDirectory, "routing.dll");
@@ -107,7 +105,7 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
 
         foreach (var node in nodes.Values)
         {
-            node.Pod = await AssignAsync(lab, node.Socket, $"pod-on-{node.Name}");
+            node.Pod = await AgentProbes.AssignAsync(lab, node.Socket, $"pod-on-{node.Name}", TimeSpan.FromSeconds(60));
         }
 
         await UntilEveryNodeRoutesToEveryBlockAsync(lab, nodes.Values);
@@ -131,7 +129,7 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
         var joined = InitialNodes.Append(("node4", 14, false)).ToArray();
         await WriteAtomicallyAsync(resources, Resources(joined));
         var node4 = nodes["node4"] = await StartNodeAsync(lab, lan, dir, uri, "node4", 14);
-        node4.Pod = await AssignAsync(lab, node4.Socket, "pod-on-node4");
+        node4.Pod = await AgentProbes.AssignAsync(lab, node4.Socket, "pod-on-node4", TimeSpan.FromSeconds(60));
         await node4.Ns.IpAsync("address", "add", node4.Pod.Value.Host + "/32", "dev", "lo");
         await UntilEveryNodeRoutesToEveryBlockAsync(lab, nodes.Values);
         await lab.UntilAsync("the router to learn node4's block", async _ => (await bird.RoutePrefixesAsync()).Contains(node4.Pod.Value.Block));
@@ -144,7 +142,7 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
         {
             foreach (var node in nodes.Values.Where(n => n != node4))
             {
-                if ((await RoutesAsync(node.Ns)).Contains(node4.Pod.Value.Block, StringComparison.Ordinal))
+                if ((await AgentProbes.RoutesAsync(node.Ns)).Contains(node4.Pod.Value.Block, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -204,7 +202,7 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
         {
             foreach (var node in nodes)
             {
-                var routes = await RoutesAsync(node.Ns);
+                var routes = await AgentProbes.RoutesAsync(node.Ns);
                 foreach (var other in nodes)
                 {
                     var wanted = other == node ? $"blackhole {other.Pod!.Value.Block}" : $"{other.Pod!.Value.Block} via {other.Address}";
@@ -222,7 +220,7 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
         await lab.UntilAsync($"{node.Name}'s agent to answer", async cancellationToken =>
         {
             using var client = new GrpcConnection(node.Socket);
-            return await client.UnaryAsync(Service + "GetBgpStatus", new GetBgpStatusRequest(), GetBgpStatusResponse.Parser, cancellationToken);
+            return await client.UnaryAsync(AgentProbes.Service + "GetBgpStatus", new GetBgpStatusRequest(), GetBgpStatusResponse.Parser, cancellationToken);
         });
 
     /// <summary>Waits until the node's sessions are exactly <paramref name="peers"/> (configured ones included), all Established.</summary>
@@ -232,34 +230,6 @@ public sealed class RouteReflectorClusterTests(ITestOutputHelper output)
             var status = await StatusAsync(lab, node);
             return status.Peers.All(p => p.State == "Established") && status.Peers.Select(p => p.Address).Order(StringComparer.Ordinal).SequenceEqual(peers);
         });
-
-    private static async Task<(string Host, string Block)> AssignAsync(Topology lab, string socket, string handle)
-    {
-        var response = await lab.UntilAsync($"the agent on {socket} to assign an address", async cancellationToken =>
-        {
-            if (!File.Exists(socket))
-            {
-                return null;
-            }
-
-            using var client = new GrpcConnection(socket);
-            var request = new IpamAssignRequest { HandleId = handle, Ipv4Count = 1, Namespace = "default", Pod = handle };
-            return await client.UnaryAsync(Service + "IpamAssign", request, IpamAssignResponse.Parser, cancellationToken);
-        }, TimeSpan.FromSeconds(60));
-        var address = Assert.Single(response.Addresses);
-        return (address.Address.Split('/')[0], address.Block);
-    }
-
-    /// <summary>The namespace's routes of the agent's protocol, one per line as `ip route` prints them.</summary>
-    private static async Task<string> RoutesAsync(NetNs ns)
-    {
-        var json = await ns.IpAsync("-4", "-j", "route", "show", "proto", RoutingProtocol.ToString(CultureInfo.InvariantCulture));
-        using var routes = JsonDocument.Parse(json);
-        return string.Join('\n', routes.RootElement.EnumerateArray().Select(r =>
-            r.TryGetProperty("type", out var type) && type.GetString() == "blackhole"
-                ? $"blackhole {r.GetProperty("dst").GetString()}"
-                : $"{r.GetProperty("dst").GetString()} via {(r.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : "?")}"));
-    }
 
     private static async Task PingAsync(ClusterNode from, ClusterNode to)
     {
