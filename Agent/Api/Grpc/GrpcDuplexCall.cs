@@ -95,6 +95,12 @@ internal sealed class GrpcDuplexCall<TResponse> : IAsyncDisposable
             await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (ObjectDisposedException e) when (!aborted.IsCancellationRequested)
+        {
+            // HttpClient disposes the request stream when the connection goes away under it (the
+            // server stopped or reset it): that is a lost connection, not a bug of ours.
+            throw new IOException($"{method}: the connection closed while a request was being sent", e);
+        }
         finally
         {
             writing.Release();

@@ -22,8 +22,10 @@ public sealed class AgentNetnsTests
         var pod1 = await lab.PodAsync("pod1");
         var pod2 = await lab.PodAsync("pod2");
 
-        var (_, address1) = await lab.AddAsync(pod1, "c1");
-        var (_, address2) = await lab.AddAsync(pod2, "c2");
+        // The agent's first IPAM calls after its start are slow on a loaded machine: give them time.
+        var config = lab.Config(timeoutSeconds: 60);
+        var (_, address1) = await lab.AddAsync(pod1, "c1", config);
+        var (_, address2) = await lab.AddAsync(pod2, "c2", config);
 
         Assert.StartsWith("10.244.0.", address1, StringComparison.Ordinal);
         Assert.NotEqual(address1, address2);

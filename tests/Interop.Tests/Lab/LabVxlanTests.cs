@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Routing.Dataplane.Namespaces;
 using Routing.TestKit;
 using Routing.TestKit.Processes;
@@ -19,7 +20,7 @@ namespace Routing.Interop.Tests.Lab;
 /// (but not to pods). One lab serves all of it.
 /// </summary>
 [Trait("Category", "Netns")]
-public sealed class LabVxlanTests(ITestOutputHelper output)
+public sealed partial class LabVxlanTests(ITestOutputHelper output)
 {
     private static readonly string RoutingDll = Path.Combine(AppContext.BaseDirectory, "routing.dll");
     private static readonly string Cni = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "out", "bin", "routing-cni"));
@@ -97,7 +98,10 @@ public sealed class LabVxlanTests(ITestOutputHelper output)
             Assert.True(started.Succeeded, started.ToString());
             var monitor = await watching;
             output.WriteLine($"ip monitor during the restart:\n{monitor.StandardOutput}");
-            Assert.DoesNotContain("vxlan.routing", monitor.StandardOutput, StringComparison.Ordinal);
+            // The kernel's own IPv6 multicast and link-local neighbours on the device come and go
+            // (neighbour garbage collection) whatever the agent does: only the rest counts.
+            var changes = monitor.StandardOutput.Split('\n').Where(line => line.Contains("vxlan.routing", StringComparison.Ordinal) && !KernelIpv6Neighbour().IsMatch(line));
+            Assert.Empty(changes);
             Assert.Equal(index, (await OutputIn(node1, "cat", "/sys/class/net/vxlan.routing/ifindex")).Trim());
             var log = await File.ReadAllTextAsync($"/run/routing-lab/{name}/node1.log");
             Assert.Contains("2 VXLAN peers; 0 kernel changes", log, StringComparison.Ordinal);
@@ -243,4 +247,7 @@ public sealed class LabVxlanTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
+
+    [GeneratedRegex(@"^(Deleted )?(ff[0-9a-f]{2}|fe80):", RegexOptions.CultureInvariant)]
+    private static partial Regex KernelIpv6Neighbour();
 }

@@ -6,7 +6,7 @@ namespace Routing.TestKit.Daemons;
 /// <summary>Waits for a daemon to become ready, failing fast with its log if it exits or never does.</summary>
 internal static class Readiness
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task WaitAsync(DaemonProcess process, string what, Func<CancellationToken, Task<bool>> ready, TimeSpan? timeout = null)
     {

@@ -13,7 +13,7 @@ namespace Routing.TestKit.Namespaces;
 /// </summary>
 public sealed class Topology : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentStack<IAsyncDisposable> owned = new();
     private readonly ConcurrentDictionary<string, IDaemon> daemons = new();
