@@ -52,11 +52,11 @@ public sealed class PodRoutesTests(ITestOutputHelper output)
         lab.Add(ProcessDaemon.Start(node, "routing-node1", "dotnet", [RoutingDll, "agent", "--node", "node1", "--datastore", $"file:{resources}", "--api-socket", socket, "--initial-sync-timeout", "1", "--log-level", "Debug"]));
 
         // The pod's veth, its host side named as the CNI plugin names it.
-        const string handle = "pod-routes-web";
-        var veth = PodInterfaceName.For("default", handle);
+        const string Handle = "pod-routes-web";
+        var veth = PodInterfaceName.For("default", Handle);
         await VethPair.CreateAsync(node, pod, veth, "eth0");
         await node.IpAsync("link", "set", veth, "up");
-        var address = await AgentProbes.AssignAsync(lab, socket, handle);
+        var address = await AgentProbes.AssignAsync(lab, socket, Handle);
 
         await lab.UntilAsync("the agent to route the pod's address to its veth", async _ => (await PodRoutesAsync(node, veth)).Contains(address.Host + " "));
 
@@ -70,7 +70,7 @@ public sealed class PodRoutesTests(ITestOutputHelper output)
         // The pod's address released (the pod is gone): its route goes, though the interface is still there.
         using (var client = new GrpcConnection(socket))
         {
-            await client.UnaryAsync(AgentProbes.Service + "IpamRelease", new IpamReleaseRequest { HandleId = handle }, IpamReleaseResponse.Parser, CancellationToken.None);
+            await client.UnaryAsync(AgentProbes.Service + "IpamRelease", new IpamReleaseRequest { HandleId = Handle }, IpamReleaseResponse.Parser, CancellationToken.None);
         }
 
         await lab.UntilAsync("the released pod's route to go", async _ => !(await PodRoutesAsync(node, veth)).Contains(address.Host + " "));
