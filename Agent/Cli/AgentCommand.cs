@@ -10,6 +10,7 @@ using Routing.Agent.Ipam;
 using Routing.Agent.Metrics;
 using Routing.Agent.Node;
 using Routing.Agent.Peering;
+using Routing.Agent.PodRoutes;
 using Routing.Agent.PolicyRules;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
@@ -115,14 +116,15 @@ internal static partial class AgentCommand
                 await using var ipamStoreScope = ipamStore.ConfigureAwait(false);
                 var ipam = new IpamService(nodeName, ipamStore, () => store.Current);
                 // The agent runs in the node's network namespace: its routes go into that kernel.
-                using var routeTable = settings.KernelRoutes ? RouteTable.Open(options: new RouteTableOptions { LeaveAlone = KernelRoutes.IsPodRoute }, logger: loggerFactory.CreateLogger<RouteTable>()) : null;
+                var podRoutes = new PodRouteSet();
+                using var routeTable = settings.KernelRoutes ? RouteTable.Open(options: new RouteTableOptions { LeaveAlone = podRoutes.LeavesAlone }, logger: loggerFactory.CreateLogger<RouteTable>()) : null;
                 var bgp = new BgpService(nodeName, loggerFactory);
                 await using (bgp.ConfigureAwait(false))
                 {
                     // The node's blocks are read from the store itself, after each change its watch reports
                     // (the IPAM cache follows the same watch, and might not have caught up yet).
                     var services = settings.ServiceProxy ? await ServiceProxySetup.CreateAsync(nodeName, settings.ClusterCidr, records, loggerFactory, cancellationToken).ConfigureAwait(false) : null;
-                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>(), services);
+                    var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>(), services, podRoutes);
                     try
                     {
                         plan = node.PlanFor(store.Current, []);

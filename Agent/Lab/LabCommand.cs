@@ -17,11 +17,12 @@ internal static class LabCommand
         var encap = new Option<string>("--encap") { Description = "Pod traffic between nodes: none (routed by the racks' routers), vxlan or ipip", DefaultValueFactory = _ => "none" };
         encap.AcceptOnlyFromAmong("none", "vxlan", "ipip");
         var cni = new Option<string?>("--cni") { Description = "The routing-cni executable (default: beside this one, or on PATH)" };
+        var policy = new Option<bool>("--policy") { Description = "Agents enforce NetworkPolicy on the pods (Pods in namespace lab, labelled app=<pod name>)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every pod to reach every other", DefaultValueFactory = _ => 90 };
 
         var up = new Command("up", "Build the lab: etcd, racks with BIRD routers, nodes running routing agent, pods wired by routing-cni; wait until it converges and show it")
         {
-            name, nodes, racks, pods, encap, cni, timeout,
+            name, nodes, racks, pods, encap, cni, timeout, policy,
         };
         up.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,7 +50,7 @@ internal static class LabCommand
             }
 
             var output = parse.InvocationConfiguration.Output;
-            var runner = new LabRunner(plan, output);
+            var runner = new LabRunner(plan, output) { Policy = parse.GetValue(policy) };
             try
             {
                 await runner.UpAsync(FindCni(parse.GetValue(cni)), TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken).ConfigureAwait(false);

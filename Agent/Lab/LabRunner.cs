@@ -9,6 +9,9 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     private readonly LabState state = existing ?? new() { Prefix = plan.Prefix };
     private readonly string dir = LabState.DirectoryFor(plan.Prefix);
 
+    /// <summary>Runs the agents with <c>--policy</c>.</summary>
+    public bool Policy { init => state.Policy = value; }
+
     public static string SocketOf(string prefix, string node) => Path.Combine(LabState.DirectoryFor(prefix), $"{node}.sock");
 
     public async Task UpAsync(string cni, TimeSpan timeout, CancellationToken cancellationToken)
@@ -175,7 +178,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     }
 
     private Task StartAgentAsync(LabNode node, CancellationToken cancellationToken) =>
-        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091", "--dns-listen", node.Address], cancellationToken);
+        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091", "--dns-listen", node.Address, .. (state.Policy ? ["--policy"] : Array.Empty<string>())], cancellationToken);
 
     private async Task StartAgentsAsync(CancellationToken cancellationToken)
     {
@@ -225,6 +228,8 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
                 state.Save();
             }
         }
+
+        await LabPods.ApplyAsync(plan, state, dir, cancellationToken).ConfigureAwait(false);
     }
 
     private static string? PodAddress(string result)

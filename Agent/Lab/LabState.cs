@@ -19,6 +19,9 @@ public sealed class LabState
 
     public string Encapsulation { get; set; } = "none";
 
+    /// <summary>The agents enforce NetworkPolicy (<c>routing agent --policy</c>).</summary>
+    public bool Policy { get; set; }
+
     public List<string> Namespaces { get; set; } = [];
 
     public List<LabProcess> Processes { get; set; } = [];

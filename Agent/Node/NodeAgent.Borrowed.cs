@@ -26,7 +26,9 @@ public sealed partial class NodeAgent
             {
                 var list = await records.ListAsync(ResourceKinds.IpamBlock, cancellationToken).ConfigureAwait(false);
                 var byBlock = list.Items.ToDictionary(b => b.Key.Name, BorrowedFrom, StringComparer.Ordinal);
+                var podsByBlock = list.Items.ToDictionary(b => b.Key.Name, PodsIn, StringComparer.Ordinal);
                 PublishBorrowed(byBlock);
+                PublishPods(podsByBlock);
                 await foreach (var change in records.WatchAsync(ResourceKinds.IpamBlock, list.Revision, cancellationToken).ConfigureAwait(false))
                 {
                     if (change.Type == ResourceEventType.Bookmark)
@@ -42,13 +44,16 @@ public sealed partial class NodeAgent
                     if (change.Type == ResourceEventType.Deleted)
                     {
                         byBlock.Remove(block.Key.Name);
+                        podsByBlock.Remove(block.Key.Name);
                     }
                     else
                     {
                         byBlock[block.Key.Name] = BorrowedFrom(block);
+                        podsByBlock[block.Key.Name] = PodsIn(block);
                     }
 
                     PublishBorrowed(byBlock);
+                    PublishPods(podsByBlock);
                 }
             }
             catch (ResourceStoreException e) when (e.Error == ResourceStoreError.Expired)

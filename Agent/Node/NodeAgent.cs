@@ -4,6 +4,7 @@ using Routing.Agent.Datastore;
 using Routing.Agent.Datastore.Store;
 using Routing.Agent.Health;
 using Routing.Agent.Peering;
+using Routing.Agent.PodRoutes;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
 using Routing.Agent.Services.Proxy;
@@ -28,7 +29,8 @@ public sealed partial class NodeAgent(
     RouteTable? routeTable,
     NodeAgentOptions options,
     ILogger logger,
-    ServiceProxy? services = null)
+    ServiceProxy? services = null,
+    PodRouteSet? podRoutes = null)
 {
     private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly KernelRoutes? kernel = routeTable is null ? null : new KernelRoutes(routeTable);
@@ -78,6 +80,7 @@ public sealed partial class NodeAgent(
             Task.Run(() => FollowBorrowedAsync(token), token),
             Task.Run(() => ProgramRoutesAsync(token), token),
             Task.Run(() => ProxyServicesAsync(token), token),
+            Task.Run(() => ProgramPodRoutesAsync(token), token),
         ];
 
         try

@@ -10,4 +10,7 @@ public sealed record NodeAgentOptions
 
     /// <summary>Wait before reading the datastore again after a failure.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the node's links are looked at for the pods' veths (found, gone, replaced).</summary>
+    public TimeSpan PodLinkInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

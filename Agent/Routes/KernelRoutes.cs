@@ -11,7 +11,8 @@ namespace Routing.Agent.Routes;
 /// <summary>
 /// The node's kernel routes that follow from BGP and IPAM, kept in a <see cref="RouteTable"/> (the
 /// agent's route protocol, so nothing else is touched): a route to every prefix the Loc-RIB's best
-/// path has from a peer, via that path's next hop, and a blackhole route for each of this node's own
+/// path has from a peer, via that path's next hop (via each next hop of the paths equal to it,
+/// ECMP), and a blackhole route for each of this node's own
 /// address blocks (traffic to a block's unused addresses stops here rather than looping towards the
 /// default route). An own block wins over a learned route to the same prefix.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class KernelRoutes
 {
     private readonly RouteTable table;
     private readonly Lock gate = new();
-    private readonly Dictionary<Prefix, BgpRoute> learned = [];
+    private readonly Dictionary<Prefix, (BgpRoute Best, IReadOnlyList<BgpRoute> Multipath)> learned = [];
     private HashSet<Prefix> ownBlocks = [];
     private Dictionary<Prefix, KernelRoute> tunnelled = [];
     private int generation;
@@ -94,8 +95,15 @@ public sealed class KernelRoutes
     /// The kernel route for one prefix, or null for none: a blackhole for an own block, else a
     /// unicast route via a peer's best path (never one this speaker originates).
     /// </summary>
-    public static KernelRoute? Desired(Prefix prefix, bool ownBlock, BgpRoute? best)
+    public static KernelRoute? Desired(Prefix prefix, bool ownBlock, BgpRoute? best) => Desired(prefix, ownBlock, best, []);
+
+    /// <summary>
+    /// As <see cref="Desired(Prefix, bool, BgpRoute?)"/>, and when several peers' paths tie with the
+    /// best (<paramref name="multipath"/>, see <see cref="Multipath"/>) a multipath route with a next hop per path.
+    /// </summary>
+    public static KernelRoute? Desired(Prefix prefix, bool ownBlock, BgpRoute? best, IReadOnlyList<BgpRoute> multipath)
     {
+        ArgumentNullException.ThrowIfNull(multipath);
         var destination = new IPNetwork(prefix.Address, prefix.Length);
         if (ownBlock)
         {
@@ -107,8 +115,13 @@ public sealed class KernelRoutes
             return null;
         }
 
-        return new KernelRoute { Destination = destination, Gateway = best.NextHop };
+        IPAddress[] hops = [.. multipath.Select(p => p.NextHop).Where(Usable).Distinct()];
+        return hops.Length > 1
+            ? KernelRoute.Multipath(destination, [.. hops.Select(h => new NextHop(h))])
+            : new KernelRoute { Destination = destination, Gateway = best.NextHop };
     }
+
+    private static bool Usable(IPAddress nextHop) => !nextHop.Equals(IPAddress.Any) && !nextHop.Equals(IPAddress.IPv6Any);
 
     /// <summary>
     /// The CNI plugin's route to a pod: to one address, straight out of an interface, with no next
@@ -136,7 +149,7 @@ public sealed class KernelRoutes
             {
                 if (change.Best is { Source.IsLocal: false } best)
                 {
-                    learned[change.Prefix] = best;
+                    learned[change.Prefix] = (best, change.Multipath);
                 }
                 else if (!learned.Remove(change.Prefix))
                 {
@@ -151,7 +164,7 @@ public sealed class KernelRoutes
     private void Refresh(Prefix prefix)
     {
         var own = ownBlocks.Contains(prefix);
-        if ((!own && tunnelled.TryGetValue(prefix, out var tunnel) ? tunnel : Desired(prefix, own, learned.GetValueOrDefault(prefix))) is { } route)
+        if ((!own && tunnelled.TryGetValue(prefix, out var tunnel) ? tunnel : (learned.TryGetValue(prefix, out var paths) ? Desired(prefix, own, paths.Best, paths.Multipath) : Desired(prefix, own, null))) is { } route)
         {
             table.Set(route);
         }

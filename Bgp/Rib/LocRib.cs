@@ -205,6 +205,10 @@ public sealed class LocRib
             {
                 changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath));
             }
+            else if (entry.Multipath.Count > 0)
+            {
+                changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath) { BestChanged = false });
+            }
 
             return true;
         }
@@ -239,12 +243,15 @@ public sealed class LocRib
     private static void Reselect(Prefix prefix, Entry entry, List<BestRouteChange>? changes)
     {
         var previous = entry.Best;
+        var previousMultipath = entry.Multipath;
         var result = BestPath.Select(entry.Paths);
         entry.Best = result.Best;
         entry.Reason = result.Reason;
-        if (!ReferenceEquals(previous, result.Best))
+        entry.Multipath = Multipath.Select(result.Best, entry.Paths);
+        var bestChanged = !ReferenceEquals(previous, result.Best);
+        if (bestChanged || !Multipath.Same(previousMultipath, entry.Multipath))
         {
-            changes?.Add(new BestRouteChange(prefix, result.Best, result.Reason));
+            changes?.Add(new BestRouteChange(prefix, result.Best, result.Reason) { Multipath = entry.Multipath, BestChanged = bestChanged });
         }
     }
 
@@ -290,6 +297,9 @@ public sealed class LocRib
         public Route? Best { get; set; }
 
         public BestPathReason Reason { get; set; }
+
+        /// <summary>The best and the paths equal to it (<see cref="Rib.Multipath"/>); empty when only the best.</summary>
+        public IReadOnlyList<Route> Multipath { get; set; } = [];
 
         /// <summary>Adds or replaces the source's path; true when added.</summary>
         public bool Put(Route route)

@@ -74,7 +74,8 @@ public sealed partial class Speaker
         {
             if (!peer.IsExternal)
             {
-                prefixes ??= changes.Select(c => c.Prefix).ToArray();
+                // Only the best is reflected: a change of the equal paths alone is none of the clients' concern.
+                prefixes ??= changes.Where(c => c.BestChanged).Select(c => c.Prefix).ToArray();
                 peer.BestPathsChanged(prefixes);
             }
         }

@@ -74,14 +74,26 @@ internal sealed class NetlinkWiring : IPodWiring, IDisposable
 
     public void AddRoute(string? netns, IpCidr destination, string device, IPAddress? via, bool linkScope, int? protocol) => Do<object?>(netns, () =>
     {
-        Kernel(netns).Routes.Add(new Route
+        var route = new Route
         {
             Destination = new IPNetwork(destination.Address, destination.PrefixLength),
             Gateway = via,
             InterfaceIndex = IndexOf(netns, device),
             Scope = linkScope ? RouteScope.Link : RouteScope.Universe,
             Protocol = protocol is { } p ? (byte)p : RouteProtocols.Boot,
-        });
+        };
+
+        // The host's route to the pod may be there already: the agent keeps the same route for
+        // every pod it knows of, and may have made it as soon as the veth appeared.
+        if (netns is null)
+        {
+            Kernel(netns).Routes.Replace(route);
+        }
+        else
+        {
+            Kernel(netns).Routes.Add(route);
+        }
+
         return null;
     });
 

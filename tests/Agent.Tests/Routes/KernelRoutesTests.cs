@@ -31,7 +31,9 @@ public sealed class KernelRoutesTests : IDisposable
         speaker.LocRib.Withdraw(peer, [(AfiSafi.Ipv4Unicast, new Nlri(Prefix.Parse(prefix)))]);
 
     private string[] Desired() => table.Desired
-        .Select(r => r.Type == RouteType.Blackhole ? $"blackhole {r.Destination}" : $"{r.Destination} via {r.Gateway}")
+        .Select(r => r.Type == RouteType.Blackhole ? $"blackhole {r.Destination}"
+            : r.NextHops.IsDefaultOrEmpty ? $"{r.Destination} via {r.Gateway}"
+            : $"{r.Destination} via {string.Join(" and ", r.NextHops.Select(h => h.Gateway))}")
         .Order(StringComparer.Ordinal)
         .ToArray();
 
@@ -78,19 +80,23 @@ public sealed class KernelRoutesTests : IDisposable
     }
 
     [Fact]
-    public async Task The_better_of_two_peers_paths_is_routed_and_the_other_takes_over_when_it_goes()
+    public async Task Two_peers_equal_paths_are_one_multipath_route_and_the_other_takes_over_when_one_goes()
     {
         await using var speaker = NewSpeaker();
         var routes = new KernelRoutes(table);
         routes.Attach(speaker);
 
-        // Equal paths: the lower router ID... both sources have router ID 1, so the lower peer address wins.
+        // Equal up to the tie-breaks (the lower peer address is best): ECMP over both next hops.
         Announce(speaker, Node3, "10.244.9.0/26");
         Announce(speaker, Node2, "10.244.9.0/26");
-        Assert.Equal(["10.244.9.0/26 via 10.0.0.2"], Desired());
+        Assert.Equal(["10.244.9.0/26 via 10.0.0.2 and 10.0.0.3"], Desired());
 
         Withdraw(speaker, Node2, "10.244.9.0/26");
         Assert.Equal(["10.244.9.0/26 via 10.0.0.3"], Desired());
+
+        Announce(speaker, Node2, "10.244.9.0/26");
+        Withdraw(speaker, Node3, "10.244.9.0/26");
+        Assert.Equal(["10.244.9.0/26 via 10.0.0.2"], Desired());
     }
 
     [Fact]
