@@ -14,6 +14,7 @@ using Routing.Agent.PodRoutes;
 using Routing.Agent.PolicyRules;
 using Routing.Agent.Resources;
 using Routing.Agent.Routes;
+using Routing.Agent.Services.HealthChecks;
 using Routing.Agent.Services.Proxy;
 using Routing.Agent.Tunnels;
 using Routing.Dataplane.Routes;
@@ -124,6 +125,8 @@ internal static partial class AgentCommand
                     // The node's blocks are read from the store itself, after each change its watch reports
                     // (the IPAM cache follows the same watch, and might not have caught up yet).
                     var services = settings.ServiceProxy ? await ServiceProxySetup.CreateAsync(nodeName, settings.ClusterCidr, records, loggerFactory, cancellationToken).ConfigureAwait(false) : null;
+                    // eTP Local services' spec.healthCheckNodePort, answered after each write of the proxy.
+                    await using var healthChecks = services is null ? null : HealthCheckNodePorts.Follow(services, loggerFactory);
                     var node = new NodeAgent(nodeName, store, records, new ResourceIpamStore(records), bgp, routeTable, settings.Node, loggerFactory.CreateLogger<NodeAgent>(), services, podRoutes);
                     try
                     {

@@ -76,7 +76,7 @@ public sealed record LabPlan(string Prefix, IReadOnlyList<LabRack> Racks, IReadO
             apiVersion: routing.dev/v1
             kind: BGPConfiguration
             metadata: {"{"}name: default{"}"}
-            spec: {"{"}asNumber: 64512, nodeToNodeMeshEnabled: false{"}"}
+            spec: {"{"}asNumber: 64512, nodeToNodeMeshEnabled: false, serviceClusterIPs: [{"{"}cidr: {LabServices.ServiceClusterIPs}{"}"}], serviceExternalIPs: [{"{"}cidr: {LabServices.ServiceExternalIPs}{"}"}]{"}"}
             ---
             apiVersion: routing.dev/v1
             kind: IPPool

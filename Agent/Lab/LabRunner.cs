@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Routing.Agent.Lab;
 
 /// <summary>Builds, shows and removes a lab (see <see cref="LabPlan"/>), recording what it makes in <see cref="LabState"/>.</summary>
-internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? existing = null)
+internal sealed partial class LabRunner(LabPlan plan, TextWriter output, LabState? existing = null)
 {
     private readonly LabState state = existing ?? new() { Prefix = plan.Prefix };
     private readonly string dir = LabState.DirectoryFor(plan.Prefix);
@@ -28,6 +28,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
         await Step("top-of-rack routers (BIRD)", () => StartRoutersAsync(cancellationToken)).ConfigureAwait(false);
         await Step("a routing agent on every node", () => StartAgentsAsync(cancellationToken)).ConfigureAwait(false);
         await Step("pods, wired by routing-cni", () => AddPodsAsync(cni, cancellationToken)).ConfigureAwait(false);
+        await Step("services with endpoints on the pods", () => AddServicesAsync(cancellationToken)).ConfigureAwait(false);
         await Step("convergence: every pod reaching every other", async () =>
         {
             var deadline = DateTime.UtcNow + timeout;
@@ -178,7 +179,7 @@ internal sealed class LabRunner(LabPlan plan, TextWriter output, LabState? exist
     }
 
     private Task StartAgentAsync(LabNode node, CancellationToken cancellationToken) =>
-        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091", "--dns-listen", node.Address, .. (state.Policy ? ["--policy"] : Array.Empty<string>())], cancellationToken);
+        StartDaemonAsync(node.Name, node.Namespace, [.. Self, "agent", "--node", node.Name, "--datastore", LabPlan.Datastore, "--api-socket", SocketOf(plan.Prefix, node.Name), "--metrics", "127.0.0.1:9091", "--dns-listen", node.Address, "--service-proxy", "--cluster-cidr", LabPlan.PoolCidr, .. (state.Policy ? ["--policy"] : Array.Empty<string>())], cancellationToken);
 
     private async Task StartAgentsAsync(CancellationToken cancellationToken)
     {

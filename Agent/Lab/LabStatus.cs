@@ -40,6 +40,7 @@ internal static class LabStatus
             await output.WriteLineAsync().ConfigureAwait(false);
         }
 
+        await LabServicesStatus.PrintAsync(plan, output, cancellationToken).ConfigureAwait(false);
         var matrix = await ProbeAsync(plan, state, cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync(Matrix(plan, state, matrix)).ConfigureAwait(false);
     }

@@ -32,6 +32,12 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
     private readonly TaskCompletionSource slicesListed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
     private IReadOnlyList<ProgrammedServicePort> programmed = [];
+    private WrittenServices lastWritten = WrittenServices.None;
+
+    public ServiceProxyOptions Options => options;
+
+    /// <summary>The Services and EndpointSlices as last written.</summary>
+    public WrittenServices Written => Volatile.Read(ref lastWritten);
 
     /// <summary>Every service port as last written (all families): what BGP advertises for Local services.</summary>
     public IReadOnlyList<ProgrammedServicePort> Programmed => Volatile.Read(ref programmed);
@@ -152,6 +158,7 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
 
         var deletions = UdpConntrack.Deletions(Programmed, ports);
         Volatile.Write(ref programmed, ports);
+        Volatile.Write(ref lastWritten, new WrittenServices(currentServices, currentSlices));
         if (deletions.Count > 0 && await UdpConntrack.DeleteAsync(runner, deletions, cancellationToken).ConfigureAwait(false) is > 0 and var failed)
         {
             Log.ConntrackFailed(logger, failed);
