@@ -39,7 +39,7 @@ public static class PolicyApplyRun
             await store.CreateAsync(key, json);
         }
 
-        var oursRunner = new ProcessCommandRunner(ours);
+        var oursRunner = new TimedCommandRunner(new ProcessCommandRunner(ours));
         var baselineRunner = new ProcessCommandRunner(baseline);
         var compiler = new PolicyCompiler();
 
@@ -64,8 +64,10 @@ public static class PolicyApplyRun
         var ruleset = compiler.Compile(result.Model);
         var compiled = clock.Elapsed.TotalSeconds;
         var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        oursRunner.Take();
         await dataplane.ApplyAsync(ruleset);
         var oursFull = clock.Elapsed.TotalSeconds;
+        await Console.Error.WriteLineAsync("full apply ran: " + oursRunner.Take());
         if (result.Problems.Count > 0)
         {
             throw new InvalidOperationException("the synthetic cluster has invalid resources: " + string.Join("; ", result.Problems));
@@ -88,6 +90,8 @@ public static class PolicyApplyRun
             throw new InvalidOperationException("the policy loop did not apply the cluster: " + loop.Status);
         }
 
+        oursRunner.Take();
+
         for (var r = 1; r <= repeat; r++)
         {
             var index = r * 7 % podCount;
@@ -101,6 +105,7 @@ public static class PolicyApplyRun
             }
 
             samples.Add(clock.Elapsed.TotalSeconds);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relabel {r}: {samples[^1] * 1000:0} ms, ran: {oursRunner.Take()}"));
         }
 
         await stop.CancelAsync();
