@@ -25,7 +25,10 @@ public sealed class PolicyDataplane
     private readonly Dictionary<string, CompiledSet> givenSets = new(StringComparer.Ordinal);
     private IReadOnlyList<CompiledRule>? givenForward;
 
-    public PolicyDataplane(PolicyCompilerOptions options, ICommandRunner runner, IptablesBackend backend = IptablesBackend.Nft, TimeProvider? time = null)
+    /// <param name="members">When given, a relabelled pod's set members are written over nfnetlink
+    /// (no process; <c>ipset restore</c> on any refusal). It must reach the namespace
+    /// <paramref name="runner"/> runs in; the caller disposes it.</param>
+    public PolicyDataplane(PolicyCompilerOptions options, ICommandRunner runner, IptablesBackend backend = IptablesBackend.Nft, TimeProvider? time = null, IpsetNetlink? members = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(runner);
@@ -35,9 +38,13 @@ public sealed class PolicyDataplane
             runner,
             time);
         ipsets = new IpsetTable(new IpsetTableOptions { Prefix = options.SetPrefix }, runner, time);
+        ipsets.WriteMembersWith(members);
     }
 
     public AddressFamily Family { get; }
+
+    /// <summary>How many applies wrote set members over nfnetlink rather than with <c>ipset restore</c>.</summary>
+    public int NetlinkMemberWrites => ipsets.NetlinkWrites;
 
     /// <summary>Makes the kernel hold <paramref name="ruleset"/>; returns how much was written.</summary>
     public async Task<PolicyApplyResult> ApplyAsync(PolicyRuleset ruleset, CancellationToken cancellationToken = default)
