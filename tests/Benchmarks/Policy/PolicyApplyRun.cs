@@ -6,8 +6,8 @@ using Routing.Agent.Datastore.Memory;
 using Routing.Agent.PolicyRules;
 using Routing.Dataplane.Commands;
 using Routing.Dataplane.Ipsets;
-using Routing.Dataplane.Namespaces;
 using Routing.Dataplane.Iptables;
+using Routing.Dataplane.Namespaces;
 using Routing.Policy.Compilation;
 
 namespace Routing.Benchmarks.Policy;
