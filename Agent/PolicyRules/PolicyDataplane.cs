@@ -19,7 +19,16 @@ public sealed class PolicyDataplane
     private readonly IpsetTable ipsets;
     private readonly HashSet<string> ownSets = new(StringComparer.Ordinal);
 
-    public PolicyDataplane(PolicyCompilerOptions options, ICommandRunner runner, IptablesBackend backend = IptablesBackend.Nft, TimeProvider? time = null)
+    // What was last handed to the tables, by name: an unchanged chain or set is compared here as
+    // compiled (strings), not converted, normalised and hashed again on every apply.
+    private readonly Dictionary<string, CompiledChain> givenChains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledSet> givenSets = new(StringComparer.Ordinal);
+    private IReadOnlyList<CompiledRule>? givenForward;
+
+    /// <param name="members">When given, a relabelled pod's set members are written over nfnetlink
+    /// (no process; <c>ipset restore</c> on any refusal). It must reach the namespace
+    /// <paramref name="runner"/> runs in; the caller disposes it.</param>
+    public PolicyDataplane(PolicyCompilerOptions options, ICommandRunner runner, IptablesBackend backend = IptablesBackend.Nft, TimeProvider? time = null, IpsetNetlink? members = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(runner);
@@ -29,9 +38,13 @@ public sealed class PolicyDataplane
             runner,
             time);
         ipsets = new IpsetTable(new IpsetTableOptions { Prefix = options.SetPrefix }, runner, time);
+        ipsets.WriteMembersWith(members);
     }
 
     public AddressFamily Family { get; }
+
+    /// <summary>How many applies wrote set members over nfnetlink rather than with <c>ipset restore</c>.</summary>
+    public int NetlinkMemberWrites => ipsets.NetlinkWrites;
 
     /// <summary>Makes the kernel hold <paramref name="ruleset"/>; returns how much was written.</summary>
     public async Task<PolicyApplyResult> ApplyAsync(PolicyRuleset ruleset, CancellationToken cancellationToken = default)
@@ -40,7 +53,12 @@ public sealed class PolicyDataplane
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var set in ruleset.Sets)
         {
-            ipsets.SetIpset(new Ipset(set.Name, TypeOf(set.Type), Family, set.Members));
+            if (!givenSets.TryGetValue(set.Name, out var given) || !SameSet(given, set))
+            {
+                ipsets.SetIpset(new Ipset(set.Name, TypeOf(set.Type), Family, set.Members));
+                givenSets[set.Name] = set;
+            }
+
             wanted.Add(set.Name);
         }
 
@@ -48,12 +66,18 @@ public sealed class PolicyDataplane
         {
             ipsets.RemoveIpset(name);
             ownSets.Remove(name);
+            givenSets.Remove(name);
         }
 
         ownSets.UnionWith(wanted);
         var sets = await ipsets.ApplyUpdatesAsync(cancellationToken).ConfigureAwait(false);
-        filter.ReplaceChains(ruleset.Chains.Select(c => new IptablesChain(c.Name, c.Rules.Select(r => new IptablesRule(r.Spec, r.Comment)))));
-        filter.SetInsertedRules("FORWARD", ruleset.ForwardRules.Select(r => new IptablesRule(r.Spec, r.Comment)));
+        GiveChains(ruleset.Chains);
+        if (givenForward is null || !givenForward.SequenceEqual(ruleset.ForwardRules))
+        {
+            filter.SetInsertedRules("FORWARD", ruleset.ForwardRules.Select(r => new IptablesRule(r.Spec, r.Comment)));
+            givenForward = ruleset.ForwardRules;
+        }
+
         var chains = await filter.ApplyAsync(cancellationToken).ConfigureAwait(false);
         var destroyed = await ipsets.ApplyDeletionsAsync(cancellationToken).ConfigureAwait(false);
         return new PolicyApplyResult(chains.ChainsWritten, chains.ChainsDeleted, sets.SetsCreated + sets.SetsUpdated + sets.SetsSwapped, destroyed.SetsDestroyed);
@@ -65,7 +89,35 @@ public sealed class PolicyDataplane
         await filter.UninstallAsync(cancellationToken).ConfigureAwait(false);
         await ipsets.UninstallAsync(cancellationToken).ConfigureAwait(false);
         ownSets.Clear();
+        givenChains.Clear();
+        givenSets.Clear();
+        givenForward = null;
     }
+
+    private void GiveChains(IReadOnlyList<CompiledChain> chains)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chain in chains)
+        {
+            wanted.Add(chain.Name);
+            if (givenChains.TryGetValue(chain.Name, out var given) && (ReferenceEquals(given, chain) || given.Rules.SequenceEqual(chain.Rules)))
+            {
+                continue;
+            }
+
+            filter.SetChain(new IptablesChain(chain.Name, chain.Rules.Select(r => new IptablesRule(r.Spec, r.Comment))));
+            givenChains[chain.Name] = chain;
+        }
+
+        foreach (var name in givenChains.Keys.Where(n => !wanted.Contains(n)).ToArray())
+        {
+            filter.RemoveChain(name);
+            givenChains.Remove(name);
+        }
+    }
+
+    private static bool SameSet(CompiledSet given, CompiledSet set) =>
+        ReferenceEquals(given, set) || (given.Type == set.Type && given.Members.SequenceEqual(set.Members, StringComparer.Ordinal));
 
     private static IpsetType TypeOf(CompiledSetType type) => type switch
     {

@@ -27,6 +27,7 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
     private readonly ConcurrentDictionary<string, bool> synced = new(StringComparer.Ordinal);
     private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly NodePolicyCalculation calculation = new(nodeName);
+    private readonly IncrementalPolicyCompiler compilation = new(compiler);
     private readonly TimeSpan retry = retryDelay ?? TimeSpan.FromSeconds(1);
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
     private volatile PolicyStatus status = new(false, null, 0, 0, [], null);
@@ -131,7 +132,7 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
         Report(result.Problems);
         try
         {
-            var ruleset = compiler.Compile(result.Model);
+            var ruleset = compilation.Compile(result.Model);
             var applied = await dataplane.ApplyAsync(ruleset, cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started);
             status = new PolicyStatus(true, DateTimeOffset.UtcNow, ruleset.RuleCount, result.Model.Endpoints.Count(e => e.IsLocal), result.Problems, null);

@@ -25,6 +25,7 @@ public sealed class IpsetTable
     private readonly HashSet<string> pending = new(StringComparer.Ordinal);
     private IpsetSnapshot? kernel;
     private long lastRead;
+    private IpsetNetlink? netlink;
 
     public IpsetTable(IpsetTableOptions options, ICommandRunner runner, TimeProvider? timeProvider = null)
     {
@@ -37,6 +38,16 @@ public sealed class IpsetTable
     }
 
     public IpsetTableOptions Options => options;
+
+    /// <summary>
+    /// Member changes of existing sets (a relabelled pod) go over nfnetlink through
+    /// <paramref name="members"/>, with no process; anything else, and any refusal, goes by
+    /// <c>ipset restore</c> as before. The table does not own <paramref name="members"/>.
+    /// </summary>
+    public void WriteMembersWith(IpsetNetlink? members) => netlink = members;
+
+    /// <summary>How many phases wrote members over nfnetlink (tests, benchmarks).</summary>
+    public int NetlinkWrites { get; private set; }
 
     public IReadOnlyDictionary<string, Ipset> Sets => sets;
 
@@ -116,7 +127,7 @@ public sealed class IpsetTable
             return read ? IpsetApplyResult.Unchanged with { ReadKernel = true } : IpsetApplyResult.Unchanged;
         }
 
-        var failure = await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
+        var failure = updates && TryNetlink(plan) ? null : await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
         if (failure is not null && !read)
         {
             // Perhaps someone destroyed or changed a set behind our back: once more, from what is there.
@@ -174,17 +185,34 @@ public sealed class IpsetTable
         pending.UnionWith(kernel.Sets.Keys);
     }
 
-    private async Task<IpsetRestoreException?> RestoreAsync(IpsetPlan plan, bool updates, CancellationToken cancellationToken)
+    /// <summary>Writes a plan of member changes only over nfnetlink; false (nothing known written) to go by ipset restore.</summary>
+    private bool TryNetlink(IpsetPlan plan)
     {
-        var script = updates
-            ? IpsetRestoreScript.RenderUpdates(plan, options.Prefix, options.MaxElements)
-            : IpsetRestoreScript.RenderDestroys(plan);
-        var output = await runner.RunAsync(IpsetTool, ["restore", "-exist"], script, cancellationToken).ConfigureAwait(false);
-        if (!output.Succeeded)
+        if (netlink is null || plan.Updates.Any(u => u.Kind != IpsetUpdateKind.Incremental))
         {
-            return IpsetRestoreErrors.From(script, output.StandardError);
+            return false;
         }
 
+        try
+        {
+            if (!netlink.Write(plan.Updates).Succeeded)
+            {
+                // ipset restore -exist writes all of it again, whatever part went through.
+                return false;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
+
+        Written(plan, updates: true);
+        NetlinkWrites++;
+        return true;
+    }
+
+    private void Written(IpsetPlan plan, bool updates)
+    {
         if (updates)
         {
             kernel!.Apply(plan.Updates, options.MaxElements);
@@ -201,7 +229,20 @@ public sealed class IpsetTable
                 pending.Remove(name);
             }
         }
+    }
 
+    private async Task<IpsetRestoreException?> RestoreAsync(IpsetPlan plan, bool updates, CancellationToken cancellationToken)
+    {
+        var script = updates
+            ? IpsetRestoreScript.RenderUpdates(plan, options.Prefix, options.MaxElements)
+            : IpsetRestoreScript.RenderDestroys(plan);
+        var output = await runner.RunAsync(IpsetTool, ["restore", "-exist"], script, cancellationToken).ConfigureAwait(false);
+        if (!output.Succeeded)
+        {
+            return IpsetRestoreErrors.From(script, output.StandardError);
+        }
+
+        Written(plan, updates);
         return null;
     }
 

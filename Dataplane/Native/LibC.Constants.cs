@@ -12,6 +12,7 @@ internal static partial class LibC
     public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int NETLINK_ROUTE = 0;
+    public const int NETLINK_NETFILTER = 12;
 
     public const int SOL_SOCKET = 1;
     public const int SO_SNDBUF = 7;

@@ -42,9 +42,16 @@ public sealed class NetlinkConnection : IDisposable
     }
 
     /// <summary>A connection to the kernel of <paramref name="ns"/> (null: the calling thread's namespace).</summary>
-    public static NetlinkConnection Open(NetworkNamespace? ns = null, int bufferBytes = DefaultBufferBytes)
+    public static NetlinkConnection Open(NetworkNamespace? ns = null, int bufferBytes = DefaultBufferBytes) =>
+        Open(() => NetlinkSocket.Open(), ns, bufferBytes);
+
+    /// <summary>A NETLINK_NETFILTER connection (nfnetlink: ipset, …) to the kernel of <paramref name="ns"/>.</summary>
+    public static NetlinkConnection OpenNetfilter(NetworkNamespace? ns = null, int bufferBytes = 1 << 20) =>
+        Open(NetlinkSocket.OpenNetfilter, ns, bufferBytes);
+
+    private static NetlinkConnection Open(Func<NetlinkSocket> open, NetworkNamespace? ns, int bufferBytes)
     {
-        var socket = ns is null ? NetlinkSocket.Open() : ns.Run(() => NetlinkSocket.Open());
+        var socket = ns is null ? open() : ns.Run(open);
         try
         {
             socket.SetBufferSizes(bufferBytes);

@@ -23,9 +23,14 @@ public sealed unsafe class NetlinkSocket : IDisposable
     public uint PortId { get; }
 
     /// <summary>Opens and binds a NETLINK_ROUTE socket, joined to the legacy multicast <paramref name="groups"/> bitmask (RTMGRP_*).</summary>
-    public static NetlinkSocket Open(uint groups = 0)
+    public static NetlinkSocket Open(uint groups = 0) => Open(LibC.NETLINK_ROUTE, groups);
+
+    /// <summary>Opens and binds a NETLINK_NETFILTER socket (nfnetlink: ipset, conntrack, …).</summary>
+    public static NetlinkSocket OpenNetfilter() => Open(LibC.NETLINK_NETFILTER, 0);
+
+    private static NetlinkSocket Open(int protocol, uint groups)
     {
-        var number = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+        var number = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         if (number < 0)
         {
             throw LastError("open a netlink socket");

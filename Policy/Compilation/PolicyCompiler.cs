@@ -52,18 +52,11 @@ public sealed partial class PolicyCompiler
     public PolicyRuleset Compile(PolicyModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var errors = model.Policies.SelectMany(p => NetworkPolicyValidator.Validate(p).Select(e => (p.Key, e)))
-            .Concat(model.GlobalPolicies.SelectMany(p => GlobalNetworkPolicyValidator.Validate(p).Select(e => (p.Key, e))))
-            .ToArray();
-        if (errors.Length > 0)
-        {
-            throw new PolicyValidationException(errors);
-        }
-
+        Validate(model);
         var sets = new SetCatalog(model, options);
         var chains = new List<CompiledChain>();
         var active = new Dictionary<(PolicyDirection, string), AppliedPolicy>();
-        var local = model.Endpoints.Where(e => e.IsLocal).OrderBy(e => e.HostInterface, StringComparer.Ordinal).ToArray();
+        var local = LocalEndpoints(model);
         foreach (var endpoint in local)
         {
             foreach (var direction in Directions)
@@ -80,22 +73,46 @@ public sealed partial class PolicyCompiler
 
         foreach (var ((direction, _), policy) in active.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1))
         {
-            chains.Add(policy.Global is { } global ? CompileGlobalPolicy(direction, global, sets) : CompilePolicy(direction, policy.Kubernetes!, sets));
+            chains.Add(CompileAppliedPolicy(direction, policy, sets));
         }
 
-        chains.Add(Dispatch(PolicyDirection.Egress, local));
-        chains.Add(Dispatch(PolicyDirection.Ingress, local));
-        chains.Add(Forward());
+        chains.AddRange(Fixed(local));
+        return new PolicyRuleset(chains.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray(), sets.All, ForwardRules());
+    }
+
+    /// <summary>Throws <see cref="PolicyValidationException"/> when a policy of <paramref name="model"/> is invalid.</summary>
+    internal static void Validate(PolicyModel model)
+    {
+        var errors = model.Policies.SelectMany(p => NetworkPolicyValidator.Validate(p).Select(e => (p.Key, e)))
+            .Concat(model.GlobalPolicies.SelectMany(p => GlobalNetworkPolicyValidator.Validate(p).Select(e => (p.Key, e))))
+            .ToArray();
+        if (errors.Length > 0)
+        {
+            throw new PolicyValidationException(errors);
+        }
+    }
+
+    internal static Endpoint[] LocalEndpoints(PolicyModel model) =>
+        model.Endpoints.Where(e => e.IsLocal).OrderBy(e => e.HostInterface, StringComparer.Ordinal).ToArray();
+
+    internal CompiledChain CompileAppliedPolicy(PolicyDirection direction, AppliedPolicy policy, SetCatalog sets) =>
+        policy.Global is { } global ? CompileGlobalPolicy(direction, global, sets) : CompilePolicy(direction, policy.Kubernetes!, sets);
+
+    /// <summary>The chains every ruleset has: the two dispatch chains over the local pods, and the forward chain.</summary>
+    internal IEnumerable<CompiledChain> Fixed(IReadOnlyList<Endpoint> local) =>
+        [Dispatch(PolicyDirection.Egress, local), Dispatch(PolicyDirection.Ingress, local), Forward()];
+
+    internal CompiledRule[] ForwardRules()
+    {
         var wildcard = options.InterfacePrefix + "+";
-        CompiledRule[] forward =
+        return
         [
             new($"-i {wildcard} -j {ForwardChain}", "traffic from pods"),
             new($"-o {wildcard} -j {ForwardChain}", "traffic to pods"),
         ];
-        return new PolicyRuleset(chains.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray(), sets.All, forward);
     }
 
-    private static readonly PolicyDirection[] Directions = [PolicyDirection.Ingress, PolicyDirection.Egress];
+    internal static readonly PolicyDirection[] Directions = [PolicyDirection.Ingress, PolicyDirection.Egress];
 
     private CompiledChain Forward()
     {
@@ -123,7 +140,7 @@ public sealed partial class PolicyCompiler
     /// set the accept mark, or the pass mark (a Pass rule: the rest of the tier is skipped and the
     /// profile allows); DROP when none did.
     /// </summary>
-    private CompiledChain CompileEndpoint(PolicyDirection direction, Endpoint endpoint, IReadOnlyList<AppliedPolicy> policies)
+    internal CompiledChain CompileEndpoint(PolicyDirection direction, Endpoint endpoint, IReadOnlyList<AppliedPolicy> policies)
     {
         var name = EndpointChain(direction, endpoint.HostInterface);
         var word = direction == PolicyDirection.Egress ? "egress" : "ingress";

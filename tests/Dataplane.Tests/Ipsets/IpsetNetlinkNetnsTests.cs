@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+using Routing.Dataplane.Commands;
+using Routing.Dataplane.Ipsets;
+using Routing.Dataplane.Namespaces;
+using Routing.TestKit.Namespaces;
+
+namespace Routing.Dataplane.Tests.Ipsets;
+
+/// <summary>Set members written over nfnetlink (<see cref="IpsetNetlink"/>), checked with the real ipset, in a namespace per test.</summary>
+[Trait("Category", "Netns")]
+public sealed class IpsetNetlinkNetnsTests
+{
+    private static async Task<string[]> MembersAsync(NetNs ns, string set)
+    {
+        var text = await ns.OutputOfAsync("ipset", "list", set);
+        return text[(text.IndexOf("Members:\n", StringComparison.Ordinal) + "Members:\n".Length)..]
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    [SkippableFact]
+    public async Task Members_of_every_type_and_family_are_added_and_deleted_without_ipset()
+    {
+        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
+        await using var ns = await NetNs.CreateAsync("ipsetnl");
+        var table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
+        using var handle = NetworkNamespace.Open(ns.Path);
+        using var members = IpsetNetlink.Open(handle);
+        table.WriteMembersWith(members);
+        Ipset[] before =
+        [
+            new("rt-ip4", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.1", "10.0.0.2"]),
+            new("rt-ip6", IpsetType.HashIp, AddressFamily.InterNetworkV6, ["fd00::1"]),
+            new("rt-net4", IpsetType.HashNet, AddressFamily.InterNetwork, ["10.8.0.0/16", "10.9.0.1"]),
+            new("rt-port4", IpsetType.HashIpPort, AddressFamily.InterNetwork, ["10.0.0.1,tcp:80", "10.0.0.1,udp:53"]),
+        ];
+        foreach (var set in before)
+        {
+            table.SetIpset(set);
+        }
+
+        await table.ApplyAsync();
+        Assert.Equal(0, table.NetlinkWrites);
+
+        table.SetIpset(new Ipset("rt-ip4", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.2", "10.0.0.3"]));
+        table.SetIpset(new Ipset("rt-ip6", IpsetType.HashIp, AddressFamily.InterNetworkV6, ["fd00::1", "fd00::2"]));
+        table.SetIpset(new Ipset("rt-net4", IpsetType.HashNet, AddressFamily.InterNetwork, ["10.8.0.0/16", "192.168.0.0/24"]));
+        table.SetIpset(new Ipset("rt-port4", IpsetType.HashIpPort, AddressFamily.InterNetwork, ["10.0.0.1,udp:53", "10.0.0.2,sctp:9000"]));
+        Assert.Equal(new IpsetApplyResult(false, 0, 4, 0, 0), await table.ApplyAsync());
+
+        Assert.Equal(1, table.NetlinkWrites);
+        Assert.Equal(["10.0.0.2", "10.0.0.3"], await MembersAsync(ns, "rt-ip4"));
+        Assert.Equal(["fd00::1", "fd00::2"], await MembersAsync(ns, "rt-ip6"));
+        Assert.Equal(["10.8.0.0/16", "192.168.0.0/24"], await MembersAsync(ns, "rt-net4"));
+        Assert.Equal(["10.0.0.1,udp:53", "10.0.0.2,sctp:9000"], await MembersAsync(ns, "rt-port4"));
+
+        // What the table believes is what the kernel holds.
+        table.RequestResync();
+        Assert.Equal(new IpsetApplyResult(true, 0, 0, 0, 0), await table.ApplyAsync());
+    }
+
+    [SkippableFact]
+    public async Task A_set_destroyed_behind_our_back_is_written_by_ipset_restore_instead()
+    {
+        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
+        await using var ns = await NetNs.CreateAsync("ipsetnl");
+        var table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
+        using var handle = NetworkNamespace.Open(ns.Path);
+        using var members = IpsetNetlink.Open(handle);
+        table.WriteMembersWith(members);
+        table.SetIpset(new Ipset("rt-a", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.1"]));
+        await table.ApplyAsync();
+        await ns.OutputOfAsync("ipset", "destroy", "rt-a");
+
+        table.SetIpset(new Ipset("rt-a", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.1", "10.0.0.2"]));
+        await table.ApplyAsync();
+
+        Assert.Equal(0, table.NetlinkWrites);
+        Assert.Equal(["10.0.0.1", "10.0.0.2"], await MembersAsync(ns, "rt-a"));
+    }
+}
