@@ -16,34 +16,15 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
     private Dictionary<string, IptablesChain> lastNat = new(StringComparer.Ordinal);
     private Dictionary<string, IptablesChain> lastFilter = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Chains per iptables-restore when many change at once (the first sync). nft's
-    /// <c>iptables-restore --noflush</c> slows down much faster than the size of one transaction
-    /// grows (here: 12,000 chains 17 s, 24,000 chains 139 s), so a bulk load goes in batches, the
-    /// chains others jump to first.
-    /// </summary>
-    public const int BatchChains = 2000;
-
     public AddressFamily Family => family;
 
     /// <summary>Makes the kernel hold <paramref name="rules"/>; returns how many chains were written and deleted.</summary>
     public async Task<(int Written, int Deleted)> ApplyAsync(ServiceRuleset rules, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        var (batchesWritten, changed) = (0, Changed(lastNat, rules.NatChains));
-        if (changed.Count > BatchChains)
-        {
-            foreach (var batch in changed.OrderBy(c => Rank(c.Name)).Chunk(BatchChains).SkipLast(1))
-            {
-                foreach (var chain in batch)
-                {
-                    nat.SetChain(chain);
-                }
 
-                batchesWritten += (await nat.ApplyAsync(cancellationToken).ConfigureAwait(false)).ChainsWritten;
-            }
-        }
-
+        // One transaction per table, however many chains changed: nft's iptables-restore --noflush
+        // pays per transaction for every chain already in the table, so batches cost more than one.
         lastNat = Hand(nat, lastNat, rules.NatChains);
         foreach (var (chain, jumps) in rules.NatJumps)
         {
@@ -59,20 +40,8 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
         // nat first: a service that gains endpoints is DNATed before its reject goes.
         var a = await nat.ApplyAsync(cancellationToken).ConfigureAwait(false);
         var b = await filter.ApplyAsync(cancellationToken).ConfigureAwait(false);
-        return (batchesWritten + a.ChainsWritten + b.ChainsWritten, a.ChainsDeleted + b.ChainsDeleted);
+        return (a.ChainsWritten + b.ChainsWritten, a.ChainsDeleted + b.ChainsDeleted);
     }
-
-    private static List<IptablesChain> Changed(Dictionary<string, IptablesChain> last, IReadOnlyList<IptablesChain> chains) =>
-        chains.Where(c => !last.TryGetValue(c.Name, out var before) || (!ReferenceEquals(before, c) && !before.Rules.SequenceEqual(c.Rules))).ToList();
-
-    // What a chain jumps to must exist before it: endpoints' chains (which jump to MARK-MASQ) before
-    // the spreads over them, those before the external chains, and the entry chains last.
-    private static int Rank(string name) =>
-        name.Contains("MARK-MASQ", StringComparison.Ordinal) ? 0
-        : name.Contains("-SEP-", StringComparison.Ordinal) ? 1
-        : name.Contains("-SVC-", StringComparison.Ordinal) || name.Contains("-SVL-", StringComparison.Ordinal) ? 2
-        : name.Contains("-EXT-", StringComparison.Ordinal) ? 3
-        : 4;
 
     // Only the chains whose rules differ from the last compile go to the table: it hashes what it is
     // given, and hashing every rule of 10,000 services for one endpoint change would be most of the work.

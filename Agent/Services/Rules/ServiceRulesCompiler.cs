@@ -102,11 +102,16 @@ public static class ServiceRulesCompiler
             nat.Add(new IptablesChain(names.Services, services));
             nat.Add(new IptablesChain(names.NodePorts, nodePorts));
             nat.Add(new IptablesChain(names.MarkMasquerade, new IptablesRule($"-j MARK --or-mark {mark}")));
-            nat.Add(new IptablesChain(
-                names.Postrouting,
-                new IptablesRule($"-m mark ! --mark {mark}/{mark} -j RETURN"),
-                new IptablesRule($"-j MARK --xor-mark {mark}"),
-                new IptablesRule("-j MASQUERADE --random-fully", "service traffic that needs the node's address")));
+            var postrouting = new List<IptablesRule>();
+            if (options.InlineEndpoints)
+            {
+                postrouting.Add(Hairpin());
+            }
+
+            postrouting.Add(new IptablesRule($"-m mark ! --mark {mark}/{mark} -j RETURN"));
+            postrouting.Add(new IptablesRule($"-j MARK --xor-mark {mark}"));
+            postrouting.Add(new IptablesRule("-j MASQUERADE --random-fully", "service traffic that needs the node's address"));
+            nat.Add(new IptablesChain(names.Postrouting, postrouting));
 
             IptablesChain[] filter =
             [
@@ -225,16 +230,16 @@ public static class ServiceRulesCompiler
 
             if (usesCluster)
             {
-                fragment.Chains.Add(new IptablesChain(clusterChain, Spread(key, all, service.AffinitySeconds, clusterIPs.Select(ip => $"-d {ip}{hostMask} {match}"))));
+                fragment.Chains.Add(new IptablesChain(clusterChain, Spread(key, all, port.Protocol, service.AffinitySeconds, clusterIPs.Select(ip => $"-d {ip}{hostMask} {match}"))));
             }
 
             if (usesLocal)
             {
-                fragment.Chains.Add(new IptablesChain(localChain, Spread(key, local, service.AffinitySeconds, [])));
+                fragment.Chains.Add(new IptablesChain(localChain, Spread(key, local, port.Protocol, service.AffinitySeconds, [])));
             }
 
             // The local set is not always within the cluster set (local terminating ones when others are ready).
-            foreach (var endpoint in (usesCluster ? all : []).Concat(usesLocal ? local : []))
+            foreach (var endpoint in Inlined(service) ? [] : (usesCluster ? all : []).Concat(usesLocal ? local : []))
             {
                 AddEndpointChain(key, endpoint, port.Protocol, service.AffinitySeconds is not null, comment);
             }
@@ -271,7 +276,26 @@ public static class ServiceRulesCompiler
             return rules;
         }
 
-        private List<IptablesRule> Spread(string key, IReadOnlyList<IPEndPoint> endpoints, int? affinity, IEnumerable<string> masqueradeFromOutside)
+        // Affinity needs a recent list per endpoint, set where the endpoint is chosen: a chain each.
+        private bool Inlined(ClusterService service) => options.InlineEndpoints && service.AffinitySeconds is null;
+
+        /// <summary>
+        /// Masquerades what was DNATed back to its own sender (a pod reaching itself through its
+        /// service), so that its answer goes back through the node to be un-DNATed: one rule for every
+        /// endpoint, where kube-proxy puts a <c>-s endpoint</c> rule in each endpoint's chain. A classic
+        /// BPF program (xt_bpf) compares the source and destination addresses of the IP header.
+        /// </summary>
+        private IptablesRule Hairpin() => new(
+            $"-m conntrack --ctstate DNAT -m bpf --bytecode \"{(options.Family == AddressFamily.InterNetworkV6 ? SameAddressesV6 : SameAddressesV4)}\" -j {names.MarkMasquerade}",
+            "hairpin: a pod reaching itself through its service");
+
+        // ld [12]; tax; ld [16]; jeq x → ret 1 : ret 0 (IPv4 source at 12, destination at 16).
+        private const string SameAddressesV4 = "6,32 0 0 12,7 0 0 0,32 0 0 16,29 0 1 0,6 0 0 1,6 0 0 0";
+
+        // The same over the four words of IPv6's addresses (source at 8, destination at 24).
+        private const string SameAddressesV6 = "18,32 0 0 8,7 0 0 0,32 0 0 24,29 0 13 0,32 0 0 12,7 0 0 0,32 0 0 28,29 0 9 0,32 0 0 16,7 0 0 0,32 0 0 32,29 0 5 0,32 0 0 20,7 0 0 0,32 0 0 36,29 0 1 0,6 0 0 1,6 0 0 0";
+
+        private List<IptablesRule> Spread(string key, IReadOnlyList<IPEndPoint> endpoints, ServiceProtocol protocol, int? affinity, IEnumerable<string> masqueradeFromOutside)
         {
             var rules = new List<IptablesRule>();
             if (options.ClusterCidr is { } pods)
@@ -291,13 +315,15 @@ public static class ServiceRulesCompiler
                 }
             }
 
+            var inline = options.InlineEndpoints && affinity is null;
+            var name = protocol.IptablesName();
             for (var i = 0; i < endpoints.Count; i++)
             {
-                var chain = names.Endpoint(key, endpoints[i].ToString());
+                var endpoint = endpoints[i].ToString();
+                var target = inline ? $"-j DNAT --to-destination {endpoint}" : $"-j {names.Endpoint(key, endpoint)}";
                 var left = endpoints.Count - i;
-                rules.Add(left == 1
-                    ? new IptablesRule($"-j {chain}", endpoints[i].ToString())
-                    : new IptablesRule($"-m statistic --mode random --probability {Probability(left)} -j {chain}", endpoints[i].ToString()));
+                var chance = left == 1 ? "" : $"-m statistic --mode random --probability {Probability(left)} ";
+                rules.Add(new IptablesRule(inline ? $"-p {name} {chance}{target}" : chance + target, endpoint));
             }
 
             return rules;

@@ -28,6 +28,15 @@ public sealed record ServiceRulesOptions
     /// <summary>The packet mark bit that asks the POSTROUTING chain to masquerade.</summary>
     public int MasqueradeBit { get; init; } = 0x4000;
 
+    /// <summary>
+    /// Services without session affinity DNAT to their endpoints straight from their spread chain, one
+    /// rule per endpoint, and hairpin traffic (a pod reaching itself through its service) is
+    /// masqueraded once in POSTROUTING: about a sixth of the chains of kube-proxy's structure, which
+    /// nft's <c>iptables-restore --noflush</c> pays for with every chain it handles. False keeps a
+    /// chain per endpoint (kube-proxy's iptables mode; the benchmarks' baseline).
+    /// </summary>
+    public bool InlineEndpoints { get; init; } = true;
+
     /// <summary>The NodePort range (Kubernetes' default 30000–32767); node ports outside it are reported, not programmed.</summary>
     public int NodePortMin { get; init; } = 30000;
 

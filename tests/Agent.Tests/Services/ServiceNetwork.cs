@@ -42,6 +42,9 @@ public sealed class ServiceNetwork : IAsyncLifetime
 
     public NetNs Client { get; private set; } = null!;
 
+    /// <summary>The serving pods p1, p2 and p3 (<see cref="PodAddress"/> 1 to 3), in order.</summary>
+    public List<NetNs> Pods { get; } = [];
+
     public ServiceProxy Proxy { get; private set; } = null!;
 
     public static string PodAddress(int pod) => $"10.244.0.{10 + pod}";
@@ -73,6 +76,7 @@ public sealed class ServiceNetwork : IAsyncLifetime
             {
                 var pod = await AddPodAsync($"p{i}", PodAddress(i));
                 Serve(pod, $"p{i}");
+                Pods.Add(pod);
             }
 
             Client = await AddPodAsync("client", ClientAddress);

@@ -56,6 +56,22 @@ public sealed class ServiceProxyNetnsTests(ServiceNetwork network) : IClassFixtu
     }
 
     [SkippableFact]
+    public async Task A_pod_reaches_itself_through_its_service_and_other_pods_keep_their_address()
+    {
+        await network.StartAsync();
+        await ServiceAsync("hairpin", new { clusterIP = "10.96.0.16", ports = Ports() });
+        await EndpointsAsync("hairpin", Pod(1));
+
+        // Hairpin: p1's connection comes back to p1, masqueraded, so p1's answer goes back through the node.
+        await UntilAsync("p1 reaches itself by the cluster IP", async () => (await ServiceNetwork.TcpAsync(network.Pods[0], "10.96.0.16", 80, 1)).StartsWith("p1 ", StringComparison.Ordinal));
+        var answer = await ServiceNetwork.TcpAsync(network.Pods[0], "10.96.0.16", 80);
+        Assert.StartsWith("p1 ", answer, StringComparison.Ordinal);
+        Assert.NotEqual("p1 " + ServiceNetwork.PodAddress(1), answer);
+        // Another pod is not masqueraded: p1 sees p2's own address.
+        Assert.Equal("p1 " + ServiceNetwork.PodAddress(2), await ServiceNetwork.TcpAsync(network.Pods[1], "10.96.0.16", 80));
+    }
+
+    [SkippableFact]
     public async Task Client_IP_affinity_keeps_a_client_on_one_endpoint()
     {
         await network.StartAsync();

@@ -30,10 +30,42 @@ public sealed class ServiceRulesCompilerTests
 
     private const string Key = "default/web:http:tcp";
 
+    // ld [12]; tax; ld [16]; jeq x: the IPv4 source and destination addresses are the same.
+    private const string SameAddressesV4 = "6,32 0 0 12,7 0 0 0,32 0 0 16,29 0 1 0,6 0 0 1,6 0 0 0";
+
     [Fact]
     public void A_cluster_IP_spreads_evenly_over_its_endpoints_and_each_endpoint_is_a_DNAT()
     {
         var rules = Compile([Web()], [WebSlice(Endpoint("10.244.0.7"), Endpoint("10.244.0.5"), Endpoint("10.244.1.5", "node2"))]);
+
+        var svc = Names.Cluster(Key);
+        Assert.Equal($"-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j {svc}", Specs(rules.NatChains, "RT-SERVICES")[0]);
+        Assert.Equal(
+            [
+                "-p tcp -m statistic --mode random --probability 0.3333333333 -j DNAT --to-destination 10.244.0.5:8080",
+                "-p tcp -m statistic --mode random --probability 0.5000000000 -j DNAT --to-destination 10.244.0.7:8080",
+                "-p tcp -j DNAT --to-destination 10.244.1.5:8080",
+            ],
+            Specs(rules.NatChains, svc));
+        Assert.DoesNotContain(rules.NatChains, c => c.Name.StartsWith("RT-SEP-", StringComparison.Ordinal));
+        Assert.Empty(Specs(rules.FilterChains, "RT-SERVICES"));
+        Assert.Equal(["-j RT-SERVICES"], rules.NatJumps["PREROUTING"].Select(r => r.Spec));
+        Assert.Equal(["-j RT-SERVICES"], rules.NatJumps["OUTPUT"].Select(r => r.Spec));
+        Assert.Equal(["-j RT-POSTROUTING"], rules.NatJumps["POSTROUTING"].Select(r => r.Spec));
+        Assert.Equal(
+            [
+                $"-m conntrack --ctstate DNAT -m bpf --bytecode \"{SameAddressesV4}\" -j RT-MARK-MASQ",
+                "-m mark ! --mark 0x4000/0x4000 -j RETURN",
+                "-j MARK --xor-mark 0x4000",
+                "-j MASQUERADE --random-fully",
+            ],
+            Specs(rules.NatChains, "RT-POSTROUTING"));
+    }
+
+    [Fact]
+    public void Without_inlining_each_endpoint_has_its_own_chain_as_in_kube_proxy()
+    {
+        var rules = Compile([Web()], [WebSlice(Endpoint("10.244.0.7"), Endpoint("10.244.0.5"), Endpoint("10.244.1.5", "node2"))], Node1 with { InlineEndpoints = false });
 
         var svc = Names.Cluster(Key);
         Assert.Equal($"-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j {svc}", Specs(rules.NatChains, "RT-SERVICES")[0]);
@@ -76,8 +108,8 @@ public sealed class ServiceRulesCompilerTests
         var fallback = Compile([Web()], [WebSlice(terminating, gone)]);
         var withReady = Compile([Web()], [WebSlice(terminating, gone, Endpoint("10.244.0.5"))]);
 
-        Assert.Equal([$"-j {Names.Endpoint(Key, "10.244.0.6:8080")}"], Specs(fallback.NatChains, Names.Cluster(Key)));
-        Assert.Equal([$"-j {Names.Endpoint(Key, "10.244.0.5:8080")}"], Specs(withReady.NatChains, Names.Cluster(Key)));
+        Assert.Equal(["-p tcp -j DNAT --to-destination 10.244.0.6:8080"], Specs(fallback.NatChains, Names.Cluster(Key)));
+        Assert.Equal(["-p tcp -j DNAT --to-destination 10.244.0.5:8080"], Specs(withReady.NatChains, Names.Cluster(Key)));
     }
 
     [Fact]
@@ -149,7 +181,7 @@ public sealed class ServiceRulesCompilerTests
                 $"-j {svl}",
             ],
             Specs(rules.NatChains, ext));
-        Assert.Equal([$"-j {Names.Endpoint(Key, "10.244.0.5:8080")}"], Specs(rules.NatChains, svl));
+        Assert.Equal(["-p tcp -j DNAT --to-destination 10.244.0.5:8080"], Specs(rules.NatChains, svl));
         Assert.Equal(["-p tcp -m tcp --dport 32100 -j ACCEPT"], Specs(rules.FilterChains, "RT-NODEPORTS"));
         // Cluster IP traffic from outside the pods is masqueraded, then goes to any endpoint.
         Assert.Equal($"! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j RT-MARK-MASQ", Specs(rules.NatChains, Names.Cluster(Key))[0]);
@@ -176,7 +208,7 @@ public sealed class ServiceRulesCompilerTests
         var remote = Compile([Web(spec)], [WebSlice(Endpoint("10.244.1.5", "node2"))]);
 
         Assert.Equal($"-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j {Names.Local(Key)}", Specs(local.NatChains, "RT-SERVICES")[0]);
-        Assert.Equal([$"-j {Names.Endpoint(Key, "10.244.0.5:8080")}"], Specs(local.NatChains, Names.Local(Key)));
+        Assert.Equal(["-p tcp -j DNAT --to-destination 10.244.0.5:8080"], Specs(local.NatChains, Names.Local(Key)));
         Assert.Equal(["-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DROP"], Specs(remote.FilterChains, "RT-SERVICES"));
     }
 
@@ -192,7 +224,7 @@ public sealed class ServiceRulesCompilerTests
         Assert.Equal(
             ["10.244.0.5:8080", "10.244.0.6:9090"],
             rules.Ports.Single().Endpoints.Select(e => e.ToString()));
-        Assert.Contains(rules.NatChains, c => c.Name == Names.Endpoint(Key, "10.244.0.6:9090"));
+        Assert.Contains("-p tcp -j DNAT --to-destination 10.244.0.6:9090", Specs(rules.NatChains, Names.Cluster(Key)));
     }
 
     [Fact]
@@ -206,7 +238,8 @@ public sealed class ServiceRulesCompilerTests
         var services = Specs(rules.NatChains, "RT-SERVICES");
         Assert.Contains(services, s => s.StartsWith("-d 10.96.0.53/32 -p udp -m udp --dport 53 -j RT-SVC-", StringComparison.Ordinal));
         Assert.Contains(services, s => s.StartsWith("-d 10.96.0.53/32 -p sctp -m sctp --dport 3868 -j RT-SVC-", StringComparison.Ordinal));
-        Assert.Equal("-p udp -m udp -j DNAT --to-destination 10.244.0.5:53", Specs(rules.NatChains, Names.Endpoint("default/dns:dns:udp", "10.244.0.5:53"))[1]);
+        Assert.Equal(["-p udp -j DNAT --to-destination 10.244.0.5:53"], Specs(rules.NatChains, Names.Cluster("default/dns:dns:udp")));
+        Assert.Equal(["-p sctp -j DNAT --to-destination 10.244.0.5:3868"], Specs(rules.NatChains, Names.Cluster("default/dns:diameter:sctp")));
     }
 
     [Fact]
@@ -221,7 +254,8 @@ public sealed class ServiceRulesCompilerTests
         Assert.Equal(
             [$"-d fd00:96::10/128 -p tcp -m tcp --dport 80 -j {Names.Cluster(Key)}", "-d fd00::1/128 -j RT-NODEPORTS"],
             Specs(rules.NatChains, "RT-SERVICES"));
-        Assert.Equal("-p tcp -m tcp -j DNAT --to-destination [fd00:244::5]:8080", Specs(rules.NatChains, Names.Endpoint(Key, "[fd00:244::5]:8080"))[1]);
+        Assert.Equal(["-p tcp -j DNAT --to-destination [fd00:244::5]:8080"], Specs(rules.NatChains, Names.Cluster(Key)));
+        Assert.StartsWith("-m conntrack --ctstate DNAT -m bpf --bytecode \"18,32 0 0 8,7 0 0 0,32 0 0 24,", Specs(rules.NatChains, "RT-POSTROUTING")[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -247,8 +281,8 @@ public sealed class ServiceRulesCompilerTests
         var changed = after.NatChains.Where(c => !old.TryGetValue(c.Name, out var was) || !was.SameContentAs(c)).Select(c => c.Name).Order(StringComparer.Ordinal);
         var removed = before.NatChains.Select(c => c.Name).Except(after.NatChains.Select(c => c.Name));
 
-        Assert.Equal(new[] { Names.Cluster(Key), Names.Endpoint(Key, "10.244.0.7:8080") }.Order(StringComparer.Ordinal), changed);
-        Assert.Equal([Names.Endpoint(Key, "10.244.0.6:8080")], removed);
+        Assert.Equal([Names.Cluster(Key)], changed);
+        Assert.Empty(removed);
         Assert.True(before.FilterChains.Zip(after.FilterChains).All(p => p.First.SameContentAs(p.Second)));
     }
 
