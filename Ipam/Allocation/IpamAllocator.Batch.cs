@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Routing.Ipam.Addresses;
 using Routing.Ipam.Blocks;
+using Routing.Ipam.Handles;
 using Routing.Ipam.Store;
 
 namespace Routing.Ipam.Allocation;
@@ -113,13 +114,34 @@ public sealed partial class IpamAllocator
                 return;
             }
 
-            await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
+            // New handles go in the block's own write where the store has transactions; the others
+            // (a handle that exists, or is counted up a second time) are counted up first.
+            var created = NewHandles(requests, planned, blockKey);
+            await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a && !created.ContainsKey(a) ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
             try
             {
-                var written = await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                var written = created.Count == 0
+                    ? await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false)
+                    : await transactions!.UpdateBlockCreatingHandlesAsync(block, read.Revision, [.. created.Values], CancellationToken.None).ConfigureAwait(false);
+                foreach (var (request, handle) in created)
+                {
+                    request.Counted = handle.Blocks[blockKey];
+                }
+
                 lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
                 Complete(requests, planned);
                 return;
+            }
+            catch (IpamStoreException e) when (e.Error == IpamStoreError.AlreadyExists && e.Kind == IpamKinds.Handle)
+            {
+                // The handle holds addresses already (another family, another block): counted up
+                // apart from the block write when it is tried again, at once (nothing was written).
+                foreach (var request in created.Keys.Where(r => r.HandleId == e.RecordName))
+                {
+                    request.HandleExists = true;
+                }
+
+                attempt--;
             }
             catch (IpamStoreException e) when (IsRetryable(e))
             {
@@ -127,6 +149,30 @@ public sealed partial class IpamAllocator
                 await backoff.WaitAsync(attempt, $"{what} block {cidr}", CancellationToken.None).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The handles to create in the block's write (with <see cref="transactions"/> only): of requests
+    /// not yet counted in this block whose handle is not known to exist, one per handle.
+    /// </summary>
+    private Dictionary<BlockAllocationWork, IpamHandle> NewHandles(List<BlockWork> requests, IReadOnlyList<BlockAllocation>[] planned, string blockKey)
+    {
+        var created = new Dictionary<BlockAllocationWork, IpamHandle>();
+        if (transactions is null)
+        {
+            return created;
+        }
+
+        var handles = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is BlockAllocationWork { Counted: 0, HandleExists: false } request && planned[i].Count > 0 && handles.Add(request.HandleId))
+            {
+                created.Add(request, new IpamHandle(request.HandleId).WithDelta(blockKey, planned[i].Count));
+            }
+        }
+
+        return created;
     }
 
     private async Task CountUpAsync(BlockAllocationWork request, string blockKey, int planned)
@@ -168,6 +214,9 @@ public sealed partial class IpamAllocator
 
         /// <summary>How many addresses the handle has been counted up for in this block; read by the requester once <see cref="BlockWork.Done"/> is.</summary>
         public int Counted { get; set; }
+
+        /// <summary>The handle was found to exist: it is read and changed, not created with the block.</summary>
+        public bool HandleExists { get; set; }
     }
 
     /// <summary>Addresses to free in the block: the change to make to it, returning what it freed.</summary>

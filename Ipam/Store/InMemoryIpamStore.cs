@@ -11,7 +11,7 @@ namespace Routing.Ipam.Store;
 /// benchmarks, and as the working set of a file-backed store. <see cref="BeforeWrite"/> lets a test
 /// make writes fail, or change a record under a writer (<see cref="Touch"/>) to force a conflict.
 /// </summary>
-public sealed class InMemoryIpamStore : IIpamStore
+public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
 {
     private readonly Lock gate = new();
     private long revision;
@@ -40,6 +40,42 @@ public sealed class InMemoryIpamStore : IIpamStore
     public IIpamCollection<IpamHandle> Handles { get; }
 
     public IIpamCollection<IPReservation> Reservations { get; }
+
+    /// <summary>This store itself, unless a test turns transactions off (<see cref="WithoutTransactions"/>) to take the path of a datastore without them.</summary>
+    public IIpamBlockTransactions? Transactions => WithoutTransactions ? null : this;
+
+    public bool WithoutTransactions { get; set; }
+
+    /// <summary>All or nothing, as etcd's Txn: <see cref="BeforeWrite"/> is called for each write (handles first), then all are checked and made at once.</summary>
+    public ValueTask<Versioned<AllocationBlock>> UpdateBlockCreatingHandlesAsync(
+        AllocationBlock block, string expectedRevision, IReadOnlyList<IpamHandle> handles, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(handles);
+        foreach (var handle in handles)
+        {
+            BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Handle, handle.Name, IpamWriteOperation.Create));
+        }
+
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Block, block.Name, IpamWriteOperation.Update));
+        var handleRecords = (Collection<IpamHandle>)Handles;
+        var blockRecords = (Collection<AllocationBlock>)Blocks;
+        lock (gate)
+        {
+            foreach (var handle in handles)
+            {
+                handleRecords.CheckAbsent(handle.Name);
+            }
+
+            blockRecords.Check(block.Name, expectedRevision);
+            foreach (var handle in handles)
+            {
+                handleRecords.Put(handle);
+            }
+
+            return ValueTask.FromResult(blockRecords.Put(block));
+        }
+    }
 
     /// <summary>Gives a record a new revision without changing it, as if another writer had rewritten it; false when there is none.</summary>
     public bool Touch(string kind, string name) => kind switch
@@ -82,17 +118,25 @@ public sealed class InMemoryIpamStore : IIpamStore
             store.BeforeWrite?.Invoke(new IpamWrite(kind, record.Name, IpamWriteOperation.Create));
             lock (store.gate)
             {
-                if (records.ContainsKey(record.Name))
-                {
-                    throw new IpamStoreException(IpamStoreError.AlreadyExists, kind, record.Name);
-                }
-
-                var stored = new Versioned<T>(copy(record), store.NextRevision());
-                records.Add(record.Name, stored);
-
-                // The caller keeps its own record; the store keeps a copy.
-                return ValueTask.FromResult(stored with { Value = record });
+                CheckAbsent(record.Name);
+                return ValueTask.FromResult(Put(record));
             }
+        }
+
+        public void CheckAbsent(string name)
+        {
+            if (records.ContainsKey(name))
+            {
+                throw new IpamStoreException(IpamStoreError.AlreadyExists, kind, name);
+            }
+        }
+
+        /// <summary>Stores a copy under a new revision (the caller holds the store's lock); the caller keeps its own record.</summary>
+        public Versioned<T> Put(T record)
+        {
+            var stored = new Versioned<T>(copy(record), store.NextRevision());
+            records[record.Name] = stored;
+            return stored with { Value = record };
         }
 
         public ValueTask<Versioned<T>> UpdateAsync(T record, string expectedRevision, CancellationToken cancellationToken = default)
@@ -102,9 +146,7 @@ public sealed class InMemoryIpamStore : IIpamStore
             lock (store.gate)
             {
                 Check(record.Name, expectedRevision);
-                var stored = new Versioned<T>(copy(record), store.NextRevision());
-                records[record.Name] = stored;
-                return ValueTask.FromResult(stored with { Value = record });
+                return ValueTask.FromResult(Put(record));
             }
         }
 
@@ -134,7 +176,7 @@ public sealed class InMemoryIpamStore : IIpamStore
             }
         }
 
-        private void Check(string name, string expectedRevision)
+        public void Check(string name, string expectedRevision)
         {
             if (!records.TryGetValue(name, out var current))
             {
