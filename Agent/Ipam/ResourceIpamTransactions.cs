@@ -9,18 +9,20 @@ namespace Routing.Agent.Ipam;
 /// <summary>IPAM's block-and-handles writes as one transaction of a datastore that has them (etcd, file).</summary>
 internal sealed class ResourceIpamTransactions(IResourceTransactions store, ResourceIpamCollection<AllocationBlock> blocks) : IIpamBlockTransactions
 {
-    public async ValueTask<Versioned<AllocationBlock>> UpdateBlockCreatingHandlesAsync(
-        AllocationBlock block, string expectedRevision, IReadOnlyList<IpamHandle> handles, CancellationToken cancellationToken = default)
+    public async ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+        AllocationBlock block,
+        string expectedRevision,
+        IReadOnlyList<IpamHandle> created,
+        IReadOnlyList<Versioned<IpamHandle>> deleted,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(block);
-        ArgumentNullException.ThrowIfNull(handles);
-        var writes = new ResourceWrite[handles.Count + 1];
-        for (var i = 0; i < handles.Count; i++)
-        {
-            writes[i] = ResourceWrite.Create(ResourceIpamCollection<IpamHandle>.Key(handles[i].Name), IpamDocuments.Serialize(handles[i]));
-        }
-
-        writes[^1] = ResourceWrite.Update(ResourceIpamCollection<AllocationBlock>.Key(block.Name), IpamDocuments.Serialize(block), expectedRevision);
+        ArgumentNullException.ThrowIfNull(created);
+        ArgumentNullException.ThrowIfNull(deleted);
+        var writes = new List<ResourceWrite>(created.Count + deleted.Count + 1);
+        writes.AddRange(created.Select(h => ResourceWrite.Create(ResourceIpamCollection<IpamHandle>.Key(h.Name), IpamDocuments.Serialize(h))));
+        writes.AddRange(deleted.Select(h => ResourceWrite.Delete(ResourceIpamCollection<IpamHandle>.Key(h.Value.Name), h.Revision)));
+        writes.Add(ResourceWrite.Update(ResourceIpamCollection<AllocationBlock>.Key(block.Name), IpamDocuments.Serialize(block), expectedRevision));
         try
         {
             var revisions = await store.WriteAllAsync(writes, cancellationToken).ConfigureAwait(false);

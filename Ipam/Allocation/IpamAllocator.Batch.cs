@@ -114,31 +114,45 @@ public sealed partial class IpamAllocator
                 return;
             }
 
-            // New handles go in the block's own write where the store has transactions; the others
-            // (a handle that exists, or is counted up a second time) are counted up first.
+            // Where the store has transactions, new handles are created and released ones deleted in
+            // the block's own write; the others (a handle that exists, or is counted up a second
+            // time) are counted up first.
             var created = NewHandles(requests, planned, blockKey);
+            var deleted = transactions is null ? [] : requests.OfType<BlockReleaseWork>().Where(r => r.Handle is not null).ToList();
             await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a && !created.ContainsKey(a) ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
             try
             {
-                var written = created.Count == 0
+                var written = created.Count == 0 && deleted.Count == 0
                     ? await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false)
-                    : await transactions!.UpdateBlockCreatingHandlesAsync(block, read.Revision, [.. created.Values], CancellationToken.None).ConfigureAwait(false);
+                    : await transactions!.WriteBlockWithHandlesAsync(block, read.Revision, [.. created.Values], [.. deleted.Select(r => r.Handle!)], CancellationToken.None).ConfigureAwait(false);
                 foreach (var (request, handle) in created)
                 {
                     request.Counted = handle.Blocks[blockKey];
+                }
+
+                foreach (var request in deleted)
+                {
+                    request.HandleDeleted = true;
                 }
 
                 lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
                 Complete(requests, planned);
                 return;
             }
-            catch (IpamStoreException e) when (e.Error == IpamStoreError.AlreadyExists && e.Kind == IpamKinds.Handle)
+            catch (IpamStoreException e) when (e.Kind == IpamKinds.Handle
+                && (created.Keys.Any(r => r.HandleId == e.RecordName) || deleted.Exists(r => r.Handle!.Value.Name == e.RecordName)))
             {
-                // The handle holds addresses already (another family, another block): counted up
-                // apart from the block write when it is tried again, at once (nothing was written).
+                // A handle to create holds addresses already (another family, another block), or one
+                // to delete changed: left out of the block write, which is tried again at once
+                // (nothing was written); its requester settles it apart.
                 foreach (var request in created.Keys.Where(r => r.HandleId == e.RecordName))
                 {
                     request.HandleExists = true;
+                }
+
+                foreach (var request in deleted.Where(r => r.Handle!.Value.Name == e.RecordName))
+                {
+                    request.Handle = null;
                 }
 
                 attempt--;
@@ -219,10 +233,19 @@ public sealed partial class IpamAllocator
         public bool HandleExists { get; set; }
     }
 
-    /// <summary>Addresses to free in the block: the change to make to it, returning what it freed.</summary>
-    private sealed class BlockReleaseWork(Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release) : BlockWork
+    /// <summary>
+    /// Addresses to free in the block: the change to make to it, returning what it freed; and the
+    /// handle to delete in the same write (release by handle), if the store has transactions.
+    /// </summary>
+    private sealed class BlockReleaseWork(Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, Versioned<IpamHandle>? handle = null) : BlockWork
     {
         public Func<AllocationBlock, IReadOnlyList<BlockAllocation>> Release { get; } = release;
+
+        /// <summary>Deleted with the block if still at its revision; set to null when it is not.</summary>
+        public Versioned<IpamHandle>? Handle { get; set; } = handle;
+
+        /// <summary>The handle was deleted in the block's write; read by the requester once <see cref="BlockWork.Done"/> is.</summary>
+        public bool HandleDeleted { get; set; }
     }
 
     /// <summary>The requests waiting for one block, and whether one of them is serving the queue.</summary>

@@ -47,33 +47,53 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
     public bool WithoutTransactions { get; set; }
 
     /// <summary>All or nothing, as etcd's Txn: <see cref="BeforeWrite"/> is called for each write (handles first), then all are checked and made at once.</summary>
-    public ValueTask<Versioned<AllocationBlock>> UpdateBlockCreatingHandlesAsync(
-        AllocationBlock block, string expectedRevision, IReadOnlyList<IpamHandle> handles, CancellationToken cancellationToken = default)
+    public ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+        AllocationBlock block,
+        string expectedRevision,
+        IReadOnlyList<IpamHandle> created,
+        IReadOnlyList<Versioned<IpamHandle>> deleted,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(block);
-        ArgumentNullException.ThrowIfNull(handles);
-        foreach (var handle in handles)
+        ArgumentNullException.ThrowIfNull(created);
+        ArgumentNullException.ThrowIfNull(deleted);
+        foreach (var handle in created)
         {
             BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Handle, handle.Name, IpamWriteOperation.Create));
         }
 
+        foreach (var handle in deleted)
+        {
+            BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Handle, handle.Value.Name, IpamWriteOperation.Delete));
+        }
+
         BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Block, block.Name, IpamWriteOperation.Update));
-        var handleRecords = (Collection<IpamHandle>)Handles;
-        var blockRecords = (Collection<AllocationBlock>)Blocks;
+        var handles = (Collection<IpamHandle>)Handles;
+        var blocks = (Collection<AllocationBlock>)Blocks;
         lock (gate)
         {
-            foreach (var handle in handles)
+            foreach (var handle in created)
             {
-                handleRecords.CheckAbsent(handle.Name);
+                handles.CheckAbsent(handle.Name);
             }
 
-            blockRecords.Check(block.Name, expectedRevision);
-            foreach (var handle in handles)
+            foreach (var handle in deleted)
             {
-                handleRecords.Put(handle);
+                handles.Check(handle.Value.Name, handle.Revision);
             }
 
-            return ValueTask.FromResult(blockRecords.Put(block));
+            blocks.Check(block.Name, expectedRevision);
+            foreach (var handle in created)
+            {
+                handles.Put(handle);
+            }
+
+            foreach (var handle in deleted)
+            {
+                handles.Remove(handle.Value.Name);
+            }
+
+            return ValueTask.FromResult(blocks.Put(block));
         }
     }
 
@@ -156,10 +176,16 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
             lock (store.gate)
             {
                 Check(name, expectedRevision);
-                records.Remove(name);
-                store.NextRevision();
+                Remove(name);
                 return ValueTask.CompletedTask;
             }
+        }
+
+        /// <summary>Deletes the record (the caller holds the store's lock and checked it).</summary>
+        public void Remove(string name)
+        {
+            records.Remove(name);
+            store.NextRevision();
         }
 
         public bool Touch(string name)
