@@ -96,7 +96,8 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store, Func<T, T>
         }
     }
 
-    private Versioned<T> Written(T record, string revision)
+    /// <summary>A record just written (here or in a transaction) at <paramref name="revision"/>, remembered decoded.</summary>
+    internal Versioned<T> Written(T record, string revision)
     {
         if (copy is not null)
         {
@@ -106,7 +107,7 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store, Func<T, T>
         return new Versioned<T>(record, revision);
     }
 
-    private static ResourceKey Key(string name) => ResourceKey.ClusterScoped(Kind, name);
+    internal static ResourceKey Key(string name) => ResourceKey.ClusterScoped(Kind, name);
 
     internal static Versioned<T> Read(StoredResource stored)
     {
@@ -120,7 +121,7 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store, Func<T, T>
         }
     }
 
-    private static IpamStoreException Translate(ResourceStoreException e, string name) => e.Error switch
+    internal static IpamStoreException Translate(ResourceStoreException e, string name) => e.Error switch
     {
         ResourceStoreError.AlreadyExists => new IpamStoreException(IpamStoreError.AlreadyExists, Kind, name),
         ResourceStoreError.Conflict => new IpamStoreException(IpamStoreError.Conflict, Kind, name),

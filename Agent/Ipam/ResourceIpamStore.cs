@@ -10,13 +10,17 @@ namespace Routing.Agent.Ipam;
 /// <summary>IPAM's store on the agent's datastore (file, etcd or Kubernetes): each record one document.</summary>
 public sealed class ResourceIpamStore(IResourceStore store) : IIpamStore
 {
+    private readonly ResourceIpamCollection<AllocationBlock> blocks = new(store, static block => block.Clone());
+
     public IIpamCollection<IPPool> Pools { get; } = new ResourceIpamCollection<IPPool>(store);
 
-    public IIpamCollection<AllocationBlock> Blocks { get; } = new ResourceIpamCollection<AllocationBlock>(store, static block => block.Clone());
+    public IIpamCollection<AllocationBlock> Blocks => blocks;
 
     public IIpamCollection<BlockAffinity> Affinities { get; } = new ResourceIpamCollection<BlockAffinity>(store);
 
     public IIpamCollection<IpamHandle> Handles { get; } = new ResourceIpamCollection<IpamHandle>(store);
 
     public IIpamCollection<IPReservation> Reservations { get; } = new ResourceIpamCollection<IPReservation>(store);
+
+    public IIpamBlockTransactions? Transactions => store is IResourceTransactions transactions ? new ResourceIpamTransactions(transactions, blocks) : null;
 }

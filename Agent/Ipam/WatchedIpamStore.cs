@@ -25,8 +25,10 @@ public sealed class WatchedIpamStore : IIpamStore, IAsyncDisposable
         pools = new WatchedIpamCollection<IPPool>(store);
         affinities = new WatchedIpamCollection<BlockAffinity>(store);
         reservations = new WatchedIpamCollection<IPReservation>(store);
-        Blocks = new ResourceIpamCollection<AllocationBlock>(store, static block => block.Clone());
+        var blocks = new ResourceIpamCollection<AllocationBlock>(store, static block => block.Clone());
+        Blocks = blocks;
         Handles = new ResourceIpamCollection<IpamHandle>(store);
+        Transactions = store is IResourceTransactions transactions ? new ResourceIpamTransactions(transactions, blocks) : null;
     }
 
     public IIpamCollection<IPPool> Pools => pools;
@@ -38,6 +40,8 @@ public sealed class WatchedIpamStore : IIpamStore, IAsyncDisposable
     public IIpamCollection<IpamHandle> Handles { get; }
 
     public IIpamCollection<IPReservation> Reservations => reservations;
+
+    public IIpamBlockTransactions? Transactions { get; }
 
     /// <summary>How many changes the watches have applied, all kinds together; for tests that wait for one.</summary>
     internal long Generation => pools.Generation + affinities.Generation + reservations.Generation;

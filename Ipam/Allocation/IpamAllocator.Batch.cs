@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Routing.Ipam.Addresses;
 using Routing.Ipam.Blocks;
+using Routing.Ipam.Handles;
 using Routing.Ipam.Store;
 
 namespace Routing.Ipam.Allocation;
@@ -113,13 +114,48 @@ public sealed partial class IpamAllocator
                 return;
             }
 
-            await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
+            // Where the store has transactions, new handles are created and released ones deleted in
+            // the block's own write; the others (a handle that exists, or is counted up a second
+            // time) are counted up first.
+            var created = NewHandles(requests, planned, blockKey);
+            var deleted = transactions is null ? [] : requests.OfType<BlockReleaseWork>().Where(r => r.Handle is not null).ToList();
+            await Task.WhenAll(requests.Select((r, i) => r is BlockAllocationWork a && !created.ContainsKey(a) ? CountUpAsync(a, blockKey, planned[i].Count) : Task.CompletedTask)).ConfigureAwait(false);
             try
             {
-                var written = await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false);
+                var written = created.Count == 0 && deleted.Count == 0
+                    ? await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false)
+                    : await transactions!.WriteBlockWithHandlesAsync(block, read.Revision, [.. created.Values], [.. deleted.Select(r => r.Handle!)], CancellationToken.None).ConfigureAwait(false);
+                foreach (var (request, handle) in created)
+                {
+                    request.Counted = handle.Blocks[blockKey];
+                }
+
+                foreach (var request in deleted)
+                {
+                    request.HandleDeleted = true;
+                }
+
                 lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
                 Complete(requests, planned);
                 return;
+            }
+            catch (IpamStoreException e) when (e.Kind == IpamKinds.Handle
+                && (created.Keys.Any(r => r.HandleId == e.RecordName) || deleted.Exists(r => r.Handle!.Value.Name == e.RecordName)))
+            {
+                // A handle to create holds addresses already (another family, another block), or one
+                // to delete changed: left out of the block write, which is tried again at once
+                // (nothing was written); its requester settles it apart.
+                foreach (var request in created.Keys.Where(r => r.HandleId == e.RecordName))
+                {
+                    request.HandleExists = true;
+                }
+
+                foreach (var request in deleted.Where(r => r.Handle!.Value.Name == e.RecordName))
+                {
+                    request.Handle = null;
+                }
+
+                attempt--;
             }
             catch (IpamStoreException e) when (IsRetryable(e))
             {
@@ -127,6 +163,30 @@ public sealed partial class IpamAllocator
                 await backoff.WaitAsync(attempt, $"{what} block {cidr}", CancellationToken.None).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The handles to create in the block's write (with <see cref="transactions"/> only): of requests
+    /// not yet counted in this block whose handle is not known to exist, one per handle.
+    /// </summary>
+    private Dictionary<BlockAllocationWork, IpamHandle> NewHandles(List<BlockWork> requests, IReadOnlyList<BlockAllocation>[] planned, string blockKey)
+    {
+        var created = new Dictionary<BlockAllocationWork, IpamHandle>();
+        if (transactions is null)
+        {
+            return created;
+        }
+
+        var handles = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is BlockAllocationWork { Counted: 0, HandleExists: false } request && planned[i].Count > 0 && handles.Add(request.HandleId))
+            {
+                created.Add(request, new IpamHandle(request.HandleId).WithDelta(blockKey, planned[i].Count));
+            }
+        }
+
+        return created;
     }
 
     private async Task CountUpAsync(BlockAllocationWork request, string blockKey, int planned)
@@ -168,12 +228,24 @@ public sealed partial class IpamAllocator
 
         /// <summary>How many addresses the handle has been counted up for in this block; read by the requester once <see cref="BlockWork.Done"/> is.</summary>
         public int Counted { get; set; }
+
+        /// <summary>The handle was found to exist: it is read and changed, not created with the block.</summary>
+        public bool HandleExists { get; set; }
     }
 
-    /// <summary>Addresses to free in the block: the change to make to it, returning what it freed.</summary>
-    private sealed class BlockReleaseWork(Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release) : BlockWork
+    /// <summary>
+    /// Addresses to free in the block: the change to make to it, returning what it freed; and the
+    /// handle to delete in the same write (release by handle), if the store has transactions.
+    /// </summary>
+    private sealed class BlockReleaseWork(Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, Versioned<IpamHandle>? handle = null) : BlockWork
     {
         public Func<AllocationBlock, IReadOnlyList<BlockAllocation>> Release { get; } = release;
+
+        /// <summary>Deleted with the block if still at its revision; set to null when it is not.</summary>
+        public Versioned<IpamHandle>? Handle { get; set; } = handle;
+
+        /// <summary>The handle was deleted in the block's write; read by the requester once <see cref="BlockWork.Done"/> is.</summary>
+        public bool HandleDeleted { get; set; }
     }
 
     /// <summary>The requests waiting for one block, and whether one of them is serving the queue.</summary>

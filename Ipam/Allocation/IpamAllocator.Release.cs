@@ -42,15 +42,20 @@ public sealed partial class IpamAllocator
         var freed = new List<BlockAllocation>();
         foreach (var blockKey in handle.Value.Blocks.Keys)
         {
+            // A handle of one block unchanged since it was read is simply deleted (the usual CNI
+            // DEL): in the block's own write, where the store has transactions.
+            var single = handle.Value.Blocks.Count == 1;
+            var deletedWithBlock = false;
             if (BlockCidr.TryParse(blockKey, out var cidr))
             {
-                freed.AddRange(await ReleaseFromBlockAsync(cidr, block => block.ReleaseByHandle(handleId), countHandlesDown: false, cancellationToken).ConfigureAwait(false));
+                var work = new BlockReleaseWork(block => block.ReleaseByHandle(handleId), single && transactions is not null ? handle : null);
+                freed.AddRange(await SubmitAsync(cidr, work).WaitAsync(cancellationToken).ConfigureAwait(false));
+                deletedWithBlock = work.HandleDeleted;
             }
 
             // Whatever the block held, the handle now holds nothing there: also clears a count left
-            // too high by an allocation that crashed between its handle and block writes. A handle
-            // of one block unchanged since it was read is simply deleted (the usual CNI DEL).
-            if (handle.Value.Blocks.Count > 1 || !await DeleteHandleAsync(handle, cancellationToken).ConfigureAwait(false))
+            // too high by an allocation that crashed between its handle and block writes.
+            if (!deletedWithBlock && (!single || !await DeleteHandleAsync(handle, cancellationToken).ConfigureAwait(false)))
             {
                 await SetHandleCountAsync(handleId, blockKey, 0, cancellationToken).ConfigureAwait(false);
             }

@@ -21,6 +21,7 @@ public sealed partial class IpamAllocator
     private readonly IpamOptions options;
     private readonly INodeSelectorEvaluator selectors;
     private readonly ConflictBackoff backoff;
+    private readonly IIpamBlockTransactions? transactions;
     private readonly KeyedLock claimLocks = new();
 
     // Per node, how many blocks this allocator has claimed: a request that waited for a claim sees it.
@@ -34,6 +35,7 @@ public sealed partial class IpamAllocator
         Random? random = null)
     {
         this.store = store ?? throw new ArgumentNullException(nameof(store));
+        transactions = store.Transactions;
         this.options = options ?? new IpamOptions();
         this.selectors = selectors ?? AllNodesOnlyEvaluator.Instance;
         backoff = new ConflictBackoff(this.options.Retry, time ?? TimeProvider.System, random ?? Random.Shared);

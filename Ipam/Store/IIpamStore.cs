@@ -20,4 +20,7 @@ public interface IIpamStore
     IIpamCollection<IpamHandle> Handles { get; }
 
     IIpamCollection<IPReservation> Reservations { get; }
+
+    /// <summary>Block and handle writes in one transaction, when the datastore has them; null when not.</summary>
+    IIpamBlockTransactions? Transactions => null;
 }

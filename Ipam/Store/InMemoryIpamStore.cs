@@ -11,7 +11,7 @@ namespace Routing.Ipam.Store;
 /// benchmarks, and as the working set of a file-backed store. <see cref="BeforeWrite"/> lets a test
 /// make writes fail, or change a record under a writer (<see cref="Touch"/>) to force a conflict.
 /// </summary>
-public sealed class InMemoryIpamStore : IIpamStore
+public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
 {
     private readonly Lock gate = new();
     private long revision;
@@ -40,6 +40,62 @@ public sealed class InMemoryIpamStore : IIpamStore
     public IIpamCollection<IpamHandle> Handles { get; }
 
     public IIpamCollection<IPReservation> Reservations { get; }
+
+    /// <summary>This store itself, unless a test turns transactions off (<see cref="WithoutTransactions"/>) to take the path of a datastore without them.</summary>
+    public IIpamBlockTransactions? Transactions => WithoutTransactions ? null : this;
+
+    public bool WithoutTransactions { get; set; }
+
+    /// <summary>All or nothing, as etcd's Txn: <see cref="BeforeWrite"/> is called for each write (handles first), then all are checked and made at once.</summary>
+    public ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+        AllocationBlock block,
+        string expectedRevision,
+        IReadOnlyList<IpamHandle> created,
+        IReadOnlyList<Versioned<IpamHandle>> deleted,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(created);
+        ArgumentNullException.ThrowIfNull(deleted);
+        foreach (var handle in created)
+        {
+            BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Handle, handle.Name, IpamWriteOperation.Create));
+        }
+
+        foreach (var handle in deleted)
+        {
+            BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Handle, handle.Value.Name, IpamWriteOperation.Delete));
+        }
+
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Block, block.Name, IpamWriteOperation.Update));
+        var handles = (Collection<IpamHandle>)Handles;
+        var blocks = (Collection<AllocationBlock>)Blocks;
+        lock (gate)
+        {
+            foreach (var handle in created)
+            {
+                handles.CheckAbsent(handle.Name);
+            }
+
+            foreach (var handle in deleted)
+            {
+                handles.Check(handle.Value.Name, handle.Revision);
+            }
+
+            blocks.Check(block.Name, expectedRevision);
+            foreach (var handle in created)
+            {
+                handles.Put(handle);
+            }
+
+            foreach (var handle in deleted)
+            {
+                handles.Remove(handle.Value.Name);
+            }
+
+            return ValueTask.FromResult(blocks.Put(block));
+        }
+    }
 
     /// <summary>Gives a record a new revision without changing it, as if another writer had rewritten it; false when there is none.</summary>
     public bool Touch(string kind, string name) => kind switch
@@ -82,17 +138,25 @@ public sealed class InMemoryIpamStore : IIpamStore
             store.BeforeWrite?.Invoke(new IpamWrite(kind, record.Name, IpamWriteOperation.Create));
             lock (store.gate)
             {
-                if (records.ContainsKey(record.Name))
-                {
-                    throw new IpamStoreException(IpamStoreError.AlreadyExists, kind, record.Name);
-                }
-
-                var stored = new Versioned<T>(copy(record), store.NextRevision());
-                records.Add(record.Name, stored);
-
-                // The caller keeps its own record; the store keeps a copy.
-                return ValueTask.FromResult(stored with { Value = record });
+                CheckAbsent(record.Name);
+                return ValueTask.FromResult(Put(record));
             }
+        }
+
+        public void CheckAbsent(string name)
+        {
+            if (records.ContainsKey(name))
+            {
+                throw new IpamStoreException(IpamStoreError.AlreadyExists, kind, name);
+            }
+        }
+
+        /// <summary>Stores a copy under a new revision (the caller holds the store's lock); the caller keeps its own record.</summary>
+        public Versioned<T> Put(T record)
+        {
+            var stored = new Versioned<T>(copy(record), store.NextRevision());
+            records[record.Name] = stored;
+            return stored with { Value = record };
         }
 
         public ValueTask<Versioned<T>> UpdateAsync(T record, string expectedRevision, CancellationToken cancellationToken = default)
@@ -102,9 +166,7 @@ public sealed class InMemoryIpamStore : IIpamStore
             lock (store.gate)
             {
                 Check(record.Name, expectedRevision);
-                var stored = new Versioned<T>(copy(record), store.NextRevision());
-                records[record.Name] = stored;
-                return ValueTask.FromResult(stored with { Value = record });
+                return ValueTask.FromResult(Put(record));
             }
         }
 
@@ -114,10 +176,16 @@ public sealed class InMemoryIpamStore : IIpamStore
             lock (store.gate)
             {
                 Check(name, expectedRevision);
-                records.Remove(name);
-                store.NextRevision();
+                Remove(name);
                 return ValueTask.CompletedTask;
             }
+        }
+
+        /// <summary>Deletes the record (the caller holds the store's lock and checked it).</summary>
+        public void Remove(string name)
+        {
+            records.Remove(name);
+            store.NextRevision();
         }
 
         public bool Touch(string name)
@@ -134,7 +202,7 @@ public sealed class InMemoryIpamStore : IIpamStore
             }
         }
 
-        private void Check(string name, string expectedRevision)
+        public void Check(string name, string expectedRevision)
         {
             if (!records.TryGetValue(name, out var current))
             {

@@ -13,7 +13,7 @@ namespace Routing.Agent.Datastore.FileStore;
 /// operation first catches up with what the others wrote. Revisions are content hashes, so
 /// compare-and-swap works across processes; list revisions are this instance's own sequence.
 /// </summary>
-public sealed class FileResourceStore : IResourceStore
+public sealed partial class FileResourceStore : IResourceStore
 {
     /// <summary>The kinds written by the agent, kept in the journal rather than in the admin's file.</summary>
     public static IReadOnlySet<string> StateKinds { get; } =

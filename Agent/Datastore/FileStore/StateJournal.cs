@@ -115,10 +115,7 @@ internal sealed class StateJournal(string path) : IDisposable
                 return true;
             }
 
-            if (TryParse(line, out var entry))
-            {
-                entries.Add(entry);
-            }
+            TryParse(line, entries);
         }
 
         offset += consumed;
@@ -126,7 +123,39 @@ internal sealed class StateJournal(string path) : IDisposable
     }
 
     /// <summary>Appends one put (json) or delete (null). Call under the store's cross-process lock, after <see cref="ReadChanges"/>.</summary>
-    public void Append(ResourceKey key, string? json)
+    public void Append(ResourceKey key, string? json) => Write(Line(key, json));
+
+    /// <summary>
+    /// Appends several puts and deletes as one line (<c>{"writes":[…]}</c>), so that a reader applies
+    /// all of them or, until the line is whole, none. Same conditions as <see cref="Append"/>.
+    /// </summary>
+    public void AppendAll(IReadOnlyList<(ResourceKey Key, string? Json)> writes)
+    {
+        if (writes.Count == 1)
+        {
+            Append(writes[0].Key, writes[0].Json);
+            return;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("writes");
+            foreach (var (key, json) in writes)
+            {
+                WriteEntry(writer, key, json);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        Write(buffer.ToArray());
+    }
+
+    private void Write(byte[] line)
     {
         if (reader is null)
         {
@@ -134,7 +163,6 @@ internal sealed class StateJournal(string path) : IDisposable
         }
 
         appender ??= new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-        var line = Line(key, json);
 
         // .NET's Append mode is not O_APPEND: the end moved if another process appended since.
         appender.Seek(0, SeekOrigin.End);
@@ -221,43 +249,66 @@ internal sealed class StateJournal(string path) : IDisposable
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteString("kind", key.Kind);
-            writer.WriteString("namespace", key.Namespace);
-            writer.WriteString("name", key.Name);
-            if (json is not null)
-            {
-                writer.WritePropertyName("doc");
-                writer.WriteRawValue(json, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
+            WriteEntry(writer, key, json);
         }
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
 
-    private static bool TryParse(ReadOnlySpan<byte> line, out Entry entry)
+    private static void WriteEntry(Utf8JsonWriter writer, ResourceKey key, string? json)
     {
-        entry = default;
+        writer.WriteStartObject();
+        writer.WriteString("kind", key.Kind);
+        writer.WriteString("namespace", key.Namespace);
+        writer.WriteString("name", key.Name);
+        if (json is not null)
+        {
+            writer.WritePropertyName("doc");
+            writer.WriteRawValue(json, skipInputValidation: true);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Adds the line's entries: one, or those of a transaction's <c>writes</c> line.</summary>
+    private static void TryParse(ReadOnlySpan<byte> line, List<Entry> entries)
+    {
         try
         {
             var reader = new Utf8JsonReader(line);
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
-            var key = new ResourceKey(root.GetProperty("kind").GetString()!, root.GetProperty("namespace").GetString()!, root.GetProperty("name").GetString()!);
-            entry = new Entry(key, root.TryGetProperty("doc", out var doc) ? doc.GetRawText() : null);
-            return true;
+            if (root.TryGetProperty("writes", out var writes))
+            {
+                var parsed = new List<Entry>(writes.GetArrayLength());
+                foreach (var write in writes.EnumerateArray())
+                {
+                    parsed.Add(EntryOf(write));
+                }
+
+                entries.AddRange(parsed);
+            }
+            else
+            {
+                entries.Add(EntryOf(root));
+            }
         }
         catch (JsonException)
         {
             // A line no writer of this format produces (a disk error, a hand edit): skipped.
-            return false;
         }
         catch (KeyNotFoundException)
         {
-            return false;
         }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private static Entry EntryOf(JsonElement element)
+    {
+        var key = new ResourceKey(element.GetProperty("kind").GetString()!, element.GetProperty("namespace").GetString()!, element.GetProperty("name").GetString()!);
+        return new Entry(key, element.TryGetProperty("doc", out var doc) ? doc.GetRawText() : null);
     }
 }

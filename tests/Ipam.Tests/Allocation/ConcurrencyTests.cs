@@ -7,10 +7,14 @@ namespace Routing.Ipam.Tests.Allocation;
 
 public class ConcurrencyTests
 {
-    [Fact]
-    public async Task Three_nodes_allocating_500_addresses_each_at_once_never_share_one()
+    // With transactions (a datastore like etcd: handles written in the block's own write) and without (Kubernetes).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Three_nodes_allocating_500_addresses_each_at_once_never_share_one(bool transactions)
     {
         var bed = new IpamTestBed();
+        bed.Store.WithoutTransactions = !transactions;
         await bed.AddPoolAsync("10.128.0.0/20");
         var chaos = new Random(7);
         var injected = 0;
