@@ -119,8 +119,9 @@ public sealed partial class LabVxlanTests(ITestOutputHelper output)
                 """);
             var applied = await In(node1, "dotnet", RoutingDll, "apply", "-f", pool, "--datastore", "etcd:http://10.100.0.100:2379");
             Assert.True(applied.Succeeded, applied.ToString());
+            // natOutgoing's own chain (the service proxy has MASQUERADE rules of its own).
             await Until("node1 masquerades", async () =>
-                (await OutputIn(node1, "iptables-save", "-t", "nat")).Contains("MASQUERADE", StringComparison.Ordinal));
+                (await OutputIn(node1, "iptables-save", "-t", "nat")).Contains("-A rtnat-outgoing ", StringComparison.Ordinal));
             Assert.Equal("10.100.1.11", await SourceSeenAsync($"{name}-etcd", "10.100.0.100", $"{name}-n1p1"));
             var otherPod = PodAddress(up.StandardOutput, "node2-pod1");
             Assert.Equal(pod, await SourceSeenAsync($"{name}-n2p1", otherPod, $"{name}-n1p1"));
