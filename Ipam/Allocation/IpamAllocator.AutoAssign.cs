@@ -141,7 +141,7 @@ public sealed partial class IpamAllocator
         CancellationToken cancellationToken)
     {
         var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
-        foreach (var cidr in owned)
+        foreach (var cidr in owned.Where(b => !seenFull.ContainsKey(b)).Concat(owned.Where(seenFull.ContainsKey)))
         {
             if (got.Count == count)
             {
@@ -150,7 +150,17 @@ public sealed partial class IpamAllocator
 
             if (tried.Add(cidr) && PoolOf(pools, cidr) is { } pool)
             {
-                got.AddRange(await AssignFromBlockAsync(cidr, pool, count - got.Count, attribute, reserved, node, cancellationToken).ConfigureAwait(false));
+                var wanted = count - got.Count;
+                var taken = await AssignFromBlockAsync(cidr, pool, wanted, attribute, reserved, node, cancellationToken).ConfigureAwait(false);
+                got.AddRange(taken);
+                if (taken.Count < wanted)
+                {
+                    seenFull[cidr] = 0;
+                }
+                else
+                {
+                    seenFull.TryRemove(cidr, out _);
+                }
             }
         }
 

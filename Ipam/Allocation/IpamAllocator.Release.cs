@@ -124,6 +124,11 @@ public sealed partial class IpamAllocator
         IPNetwork cidr, Func<AllocationBlock, IReadOnlyList<BlockAllocation>> release, bool countHandlesDown, CancellationToken cancellationToken)
     {
         var freed = await SubmitAsync(cidr, new BlockReleaseWork(release)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (freed.Count > 0)
+        {
+            seenFull.TryRemove(cidr, out _);
+        }
+
         foreach (var handle in freed.Where(a => countHandlesDown && a.HandleId is not null).GroupBy(a => a.HandleId!))
         {
             await ChangeHandleAsync(handle.Key, cidr.ToString(), -handle.Count(), cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,29 @@ public class AutoAssignTests
     }
 
     [Fact]
+    public async Task Space_another_allocator_frees_in_a_block_this_one_found_full_is_used_before_a_new_claim()
+    {
+        await bed.AddPoolAsync("10.0.0.0/24", 29);
+        var allocator = bed.Allocator();
+        var filled = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            filled.Add((await allocator.AutoAssignAsync(Request($"p{i}", "n1"))).IPv4[0].Block.ToString());
+        }
+
+        Assert.Equal(3, filled.Distinct().Count());
+
+        // Another process on the node (the CNI's DEL through another agent instance) frees an
+        // address in the first block, which this allocator last saw full.
+        await bed.Allocator(seed: 2).ReleaseByHandleAsync("p0");
+        var next = await allocator.AutoAssignAsync(Request("again", "n1"));
+
+        Assert.Equal(filled[0], next.IPv4[0].Block.ToString());
+        Assert.Equal(3, (await bed.Store.Blocks.ListAsync()).Count);
+        Assert.True((await new IpamChecker(bed.Store).CheckAsync()).IsClean);
+    }
+
+    [Fact]
     public async Task A_node_borrows_from_other_nodes_blocks_when_no_block_is_free()
     {
         await bed.AddPoolAsync("10.0.0.0/27", 28);
