@@ -76,10 +76,17 @@ public sealed partial class HealthCheckNodePorts : IAsyncDisposable
     private async Task<bool> ReconcileAsync(IReadOnlyList<ServiceHealthCheck> wanted)
     {
         var byPort = wanted.ToDictionary(c => c.Port);
-        foreach (var port in servers.Keys.Where(p => !byPort.ContainsKey(p)).ToArray())
+        var closing = servers.Where(s => !byPort.ContainsKey(s.Key)).ToArray();
+        foreach (var (port, _) in closing)
         {
-            await servers[port].DisposeAsync().ConfigureAwait(false);
             servers.Remove(port);
+        }
+
+        // What is served is told before a port closes: whoever finds it closed finds it gone here too.
+        Publish();
+        foreach (var (port, server) in closing)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
             Log.Closed(logger, port);
         }
 
@@ -104,9 +111,11 @@ public sealed partial class HealthCheckNodePorts : IAsyncDisposable
             }
         }
 
-        Volatile.Write(ref serving, [.. servers.Values.Select(s => s.Check).OrderBy(c => c.Port)]);
+        Publish();
         return complete;
     }
+
+    private void Publish() => Volatile.Write(ref serving, [.. servers.Values.Select(s => s.Check).OrderBy(c => c.Port)]);
 
     public async ValueTask DisposeAsync()
     {
