@@ -91,13 +91,23 @@ public sealed class DnsResponderTests
         var name = new char[DnsName.MaxTextLength + 2];
         Large.Respond(query, response, name, null, out _, out _, out _);
         Large.Respond(missing, response, name, null, out _, out _, out _);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+
+        // The runtime itself may allocate on this thread while it tiers the code up (on-stack
+        // replacement of a hot loop): the steady state is what counts, so a few rounds are allowed to
+        // settle; a response that allocates allocates in every round.
+        long allocated = -1;
+        for (var round = 0; round < 10 && allocated != 0; round++)
         {
-            Large.Respond(query, response, name, null, out _, out _, out _);
-            Large.Respond(missing, response, name, null, out _, out _, out _);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                Large.Respond(query, response, name, null, out _, out _, out _);
+                Large.Respond(missing, response, name, null, out _, out _, out _);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 }

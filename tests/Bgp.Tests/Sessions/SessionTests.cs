@@ -48,10 +48,12 @@ public sealed class SessionTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task UntilState(Func<BgpState, bool> wanted, string what)
     {
+        // The published snapshot, not the FSM's own field: the snapshot (with its transition reason)
+        // follows the field a moment later, from the peer's loop.
         var deadline = DateTime.UtcNow + ScriptedPeer.Patience;
-        while (!wanted(Peer.State))
+        while (!wanted(Peer.Status.State))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"peer stayed {Peer.State}, expected {what}\n{log.ReadLog()}");
+            Assert.True(DateTime.UtcNow < deadline, $"peer stayed {Peer.Status.State}, expected {what}\n{log.ReadLog()}");
             await Task.Delay(5);
         }
     }
