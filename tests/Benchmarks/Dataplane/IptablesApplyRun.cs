@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Routing.Benchmarks.Measuring;
 using Routing.Dataplane.Commands;
 using Routing.Dataplane.Iptables;
 
@@ -96,8 +97,8 @@ public static class IptablesApplyRun
             throw new InvalidOperationException($"expected {expected} rules of ours in each namespace, found {oursCount} (ours) and {baselineCount} (baseline)");
         }
 
-        var ours1 = Median(oursChange);
-        var base1 = Median(baselineChange);
+        var ours1 = Samples.Median(oursChange);
+        var base1 = Samples.Median(baselineChange);
         var backendName = backend == IptablesBackend.Nft ? "nft" : "legacy";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"iptables-apply: {ruleset.RuleCount} rules in {chains} chains (+{chains} jumps in FORWARD), {backendName} backend, median of {repeat} one-chain changes"));
         Console.WriteLine();
@@ -131,12 +132,6 @@ public static class IptablesApplyRun
     {
         var output = await runner.RunAsync(IptablesCommands.Save(backend, System.Net.Sockets.AddressFamily.InterNetwork), ["-t", "filter"]);
         return output.StandardOutput.Split('\n').Count(l => l.StartsWith("-A ", StringComparison.Ordinal) && l.Contains("--comment \"rt:", StringComparison.Ordinal));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
     private static (string Ours, string Baseline, int Rules, int Chains, IptablesBackend Backend, int Repeat)? Parse(string[] args)

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Routing.Agent.Datastore.Memory;
 using Routing.Agent.PolicyRules;
+using Routing.Benchmarks.Measuring;
 using Routing.Dataplane.Commands;
 using Routing.Dataplane.Ipsets;
 using Routing.Dataplane.Iptables;
@@ -115,7 +116,7 @@ public static class PolicyApplyRun
 
         await stop.CancelAsync();
         await running;
-        var relabel = Median(samples);
+        var relabel = Samples.Median(samples);
 
         // The pure part of a relabel, warm: the datastore's resources to the model, then the ruleset
         // as the loop makes it (incrementally from the last one).
@@ -144,7 +145,7 @@ public static class PolicyApplyRun
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relabel model {model * 1000:0.0} ms + compile {(pure[^1] - model) * 1000:0.0} ms (incremental: {incremental.LastWasIncremental})"));
         }
 
-        var relabelCompile = Median(pure);
+        var relabelCompile = Samples.Median(pure);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"policy: {podCount} pods on the node in {cluster.NamespaceCount} namespaces, {policyCount} policies: {ruleset.RuleCount} rules in {ruleset.Chains.Count} chains, {ruleset.Sets.Count} ipsets"));
         Console.WriteLine();
         Console.WriteLine("| step | seconds |");
@@ -210,12 +211,6 @@ public static class PolicyApplyRun
         {
             throw new InvalidOperationException($"{what} failed: {output.StandardError}");
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
     private static (string Ours, string Baseline, int Pods, int Policies, int Repeat)? Parse(string[] args)

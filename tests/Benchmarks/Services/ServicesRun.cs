@@ -8,6 +8,7 @@ using Routing.Agent.Datastore.Store;
 using Routing.Agent.Services.Proxy;
 using Routing.Agent.Services.Reading;
 using Routing.Agent.Services.Rules;
+using Routing.Benchmarks.Measuring;
 using Routing.Dataplane.Commands;
 using Routing.Dataplane.Iptables;
 
@@ -114,7 +115,7 @@ public static class ServicesRun
         await stopping.CancelAsync();
         await run;
 
-        var change = Median(changes);
+        var change = Samples.Median(changes);
         var name = backend == IptablesBackend.Nft ? "nft" : "legacy";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"services: {count} services x {endpoints} endpoints, {name} backend; rules in nat+filter: ours {oursRules} in {oursChains} chains (endpoints inlined), baseline {baselineRules} in {baselineChains} chains (kube-proxy's structure, a chain per endpoint)"));
         Console.WriteLine();
@@ -192,12 +193,6 @@ public static class ServicesRun
         }
 
         return total;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
     private static (string Ours, string Baseline, int Services, int Endpoints, IptablesBackend Backend, int Repeat)? Parse(string[] args)
