@@ -9,30 +9,56 @@ public static class IptablesDiff
     /// <param name="chains">Wanted chains of ours, by name.</param>
     /// <param name="insertions">Wanted rules at the top of built-in chains, by built-in chain name.</param>
     /// <param name="kernel">What the table holds.</param>
+    /// <param name="onlyChains">
+    /// When the kernel is known to hold every other chain as wanted (it was last written from this
+    /// very state), the names of the chains set or removed since: only they are compared. Null
+    /// compares every chain.
+    /// </param>
     public static IptablesPlan Compute(
         IReadOnlyDictionary<string, IptablesChain> chains,
         IReadOnlyDictionary<string, IptablesChain> insertions,
-        IptablesSnapshot kernel)
+        IptablesSnapshot kernel,
+        IReadOnlyCollection<string>? onlyChains = null)
     {
         ArgumentNullException.ThrowIfNull(chains);
         ArgumentNullException.ThrowIfNull(insertions);
         ArgumentNullException.ThrowIfNull(kernel);
 
         var write = new List<IptablesChain>();
-        foreach (var chain in chains.Values)
+        var delete = new List<string>();
+        if (onlyChains is null)
         {
-            if (!kernel.OwnChains.TryGetValue(chain.Name, out var current) || !SameHashes(current, chain.Hashes))
+            foreach (var chain in chains.Values)
             {
-                write.Add(chain);
+                if (Differs(chain, kernel))
+                {
+                    write.Add(chain);
+                }
+            }
+
+            foreach (var name in kernel.OwnChains.Keys)
+            {
+                if (!chains.ContainsKey(name))
+                {
+                    delete.Add(name);
+                }
             }
         }
-
-        var delete = new List<string>();
-        foreach (var name in kernel.OwnChains.Keys)
+        else
         {
-            if (!chains.ContainsKey(name))
+            foreach (var name in onlyChains)
             {
-                delete.Add(name);
+                if (chains.TryGetValue(name, out var chain))
+                {
+                    if (Differs(chain, kernel))
+                    {
+                        write.Add(chain);
+                    }
+                }
+                else if (kernel.OwnChains.ContainsKey(name))
+                {
+                    delete.Add(name);
+                }
             }
         }
 
@@ -61,6 +87,9 @@ public static class IptablesDiff
         repairs.Sort((a, b) => string.CompareOrdinal(a.Chain, b.Chain));
         return write.Count == 0 && delete.Count == 0 && repairs.Count == 0 ? IptablesPlan.Empty : new IptablesPlan(write, delete, repairs);
     }
+
+    private static bool Differs(IptablesChain chain, IptablesSnapshot kernel) =>
+        !kernel.OwnChains.TryGetValue(chain.Name, out var current) || !SameHashes(current, chain.Hashes);
 
     private static bool SameHashes(List<string?> current, IReadOnlyList<string> wanted)
     {

@@ -29,6 +29,10 @@ public sealed class IptablesTable
     private long lastRead;
     private bool dirty = true;
 
+    // Chains set or removed since the last successful apply: while the kernel holds what that apply
+    // wrote, only they can differ from it, and a diff of them alone is the whole diff.
+    private readonly HashSet<string> touched = new(StringComparer.Ordinal);
+
     public IptablesTable(IptablesTableOptions options, ICommandRunner runner, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,6 +63,7 @@ public sealed class IptablesTable
         }
 
         chains[chain.Name] = chain;
+        touched.Add(chain.Name);
         dirty = true;
     }
 
@@ -67,6 +72,7 @@ public sealed class IptablesTable
     {
         if (chains.Remove(name))
         {
+            touched.Add(name);
             dirty = true;
         }
     }
@@ -139,7 +145,7 @@ public sealed class IptablesTable
             return IptablesApplyResult.Unchanged;
         }
 
-        var plan = IptablesDiff.Compute(chains, insertions, kernel!);
+        var plan = IptablesDiff.Compute(chains, insertions, kernel!, read ? null : touched);
         if (plan.BuiltInRepairs.Count > 0 && !read)
         {
             // Deletes go by line number: only numbers read just now are safe to use.
@@ -169,6 +175,7 @@ public sealed class IptablesTable
         }
 
         dirty = false;
+        touched.Clear();
         return new IptablesApplyResult(read, plan.ChainsToWrite.Count, plan.ChainsToDelete.Count, plan.BuiltInRepairs.Count);
     }
 

@@ -34,13 +34,19 @@ internal sealed class ServiceFragment
 public sealed class ServiceRulesCache
 {
     private readonly Dictionary<(string, string), Entry> entries = [];
+    private readonly List<(string, string)> stale = [];
+    private long compile;
+
+    /// <summary>Starts a compile: entries not asked for again before <see cref="ForgetUnused"/> go then.</summary>
+    internal void Begin() => compile++;
 
     internal bool TryGet(ClusterService service, List<EndpointSlice> slices, ServiceRulesOptions options, out ServiceFragment fragment)
     {
         if (entries.TryGetValue((service.Namespace, service.Name), out var entry)
             && ReferenceEquals(entry.Service, service) && ReferenceEquals(entry.Options, options)
-            && entry.Slices.Length == slices.Count && entry.Slices.AsSpan().SequenceEqual(slices.ToArray(), ReferenceComparer.Instance))
+            && SameSlices(entry.Slices, slices))
         {
+            entry.Compile = compile;
             fragment = entry.Fragment;
             return true;
         }
@@ -50,30 +56,47 @@ public sealed class ServiceRulesCache
     }
 
     internal void Set(ClusterService service, List<EndpointSlice> slices, ServiceRulesOptions options, ServiceFragment fragment) =>
-        entries[(service.Namespace, service.Name)] = new Entry(service, [.. slices], options, fragment);
+        entries[(service.Namespace, service.Name)] = new Entry(service, [.. slices], options, fragment) { Compile = compile };
 
-    internal void ForgetAllBut(IEnumerable<ClusterService> services)
+    /// <summary>Drops the services this compile did not ask for (deleted ones).</summary>
+    internal void ForgetUnused()
     {
-        if (entries.Count == 0)
+        foreach (var (key, entry) in entries)
         {
-            return;
+            if (entry.Compile != compile)
+            {
+                stale.Add(key);
+            }
         }
 
-        var keep = services.Select(s => (s.Namespace, s.Name)).ToHashSet();
-        foreach (var key in entries.Keys.Where(k => !keep.Contains(k)).ToArray())
+        foreach (var key in stale)
         {
             entries.Remove(key);
         }
+
+        stale.Clear();
     }
 
-    private sealed record Entry(ClusterService Service, EndpointSlice[] Slices, ServiceRulesOptions Options, ServiceFragment Fragment);
-
-    private sealed class ReferenceComparer : IEqualityComparer<EndpointSlice>
+    private static bool SameSlices(EndpointSlice[] cached, List<EndpointSlice> slices)
     {
-        public static readonly ReferenceComparer Instance = new();
+        if (cached.Length != slices.Count)
+        {
+            return false;
+        }
 
-        public bool Equals(EndpointSlice? x, EndpointSlice? y) => ReferenceEquals(x, y);
+        for (var i = 0; i < cached.Length; i++)
+        {
+            if (!ReferenceEquals(cached[i], slices[i]))
+            {
+                return false;
+            }
+        }
 
-        public int GetHashCode(EndpointSlice obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        return true;
+    }
+
+    private sealed record Entry(ClusterService Service, EndpointSlice[] Slices, ServiceRulesOptions Options, ServiceFragment Fragment)
+    {
+        public long Compile { get; set; }
     }
 }

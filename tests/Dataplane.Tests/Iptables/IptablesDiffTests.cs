@@ -65,6 +65,21 @@ public class IptablesDiffTests
     }
 
     [Fact]
+    public void With_the_chains_touched_since_the_last_write_named_only_they_are_written_or_deleted()
+    {
+        var other = new IptablesChain("rt-other", new IptablesRule("-j ACCEPT"));
+        var kernel = Kernel([Web, Dns, other], []);
+        var changed = new IptablesChain("rt-web", new IptablesRule("-j DROP"));
+
+        // rt-other is no longer wanted but was not named, so it is not looked at; rt-dns was removed.
+        var plan = IptablesDiff.Compute(ByName(changed), ByName(), kernel, ["rt-web", "rt-dns"]);
+
+        Assert.Same(changed, Assert.Single(plan.ChainsToWrite));
+        Assert.Equal(["rt-dns"], plan.ChainsToDelete);
+        Assert.True(IptablesDiff.Compute(ByName(Web, Dns), ByName(), kernel, ["rt-web"]).IsEmpty);
+    }
+
+    [Fact]
     public void A_rule_slipped_into_our_chain_by_someone_else_gets_the_chain_rewritten()
     {
         var kernel = Kernel([Web], []);
