@@ -36,6 +36,9 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
 
     public ServiceProxyOptions Options => options;
 
+    /// <summary>True while the proxy writes endpoints inline with one xt_bpf hairpin rule; false after it fell back to a chain per endpoint.</summary>
+    public bool EndpointsInlined { get; private set; } = true;
+
     /// <summary>The Services and EndpointSlices as last written.</summary>
     public WrittenServices Written => Volatile.Read(ref lastWritten);
 
@@ -140,8 +143,9 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
         var ports = new List<ProgrammedServicePort>();
         var (written, deleted) = (0, 0);
         var compiling = TimeSpan.Zero;
-        foreach (var (tables, rulesOptions, cache) in families)
+        for (var i = 0; i < families.Count; i++)
         {
+            var (tables, rulesOptions, cache) = families[i];
             var started = clock.Elapsed;
             var rules = ServiceRulesCompiler.Compile(currentServices, currentSlices, rulesOptions, cache);
             compiling += clock.Elapsed - started;
@@ -150,7 +154,26 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
                 Log.NotProgrammed(logger, problem);
             }
 
-            var (w, d) = await tables.ApplyAsync(rules, cancellationToken).ConfigureAwait(false);
+            int w, d;
+            try
+            {
+                (w, d) = await tables.ApplyAsync(rules, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IptablesRestoreException e) when (rulesOptions.InlineEndpoints && LacksXtBpf(e))
+            {
+                // Without xt_bpf the hairpin rule cannot be written: fall back, for good, to
+                // kube-proxy's structure, where each endpoint's chain marks its own hairpin traffic.
+                Log.NoXtBpf(logger, tables.Family == AddressFamily.InterNetworkV6 ? "ip6tables" : "iptables");
+                rulesOptions = rulesOptions with { InlineEndpoints = false };
+                cache = new ServiceRulesCache();
+                families[i] = (tables, rulesOptions, cache);
+                EndpointsInlined = false;
+                started = clock.Elapsed;
+                rules = ServiceRulesCompiler.Compile(currentServices, currentSlices, rulesOptions, cache);
+                compiling += clock.Elapsed - started;
+                (w, d) = await tables.ApplyAsync(rules, cancellationToken).ConfigureAwait(false);
+            }
+
             written += w;
             deleted += d;
             ports.AddRange(rules.Ports);
@@ -174,6 +197,13 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
     }
 
     private void Wake() => wakeups.Writer.TryWrite(true);
+
+    // The kernel refuses the bpf match when xt_bpf is missing ("Extension bpf revision 0 not
+    // supported, missing kernel module?", then the hairpin rule's line failing).
+    private static bool LacksXtBpf(IptablesRestoreException e) =>
+        e.FailedLine?.Contains(" -m bpf ", StringComparison.Ordinal) == true
+        || e.StandardError?.Contains("Extension bpf ", StringComparison.Ordinal) == true;
+
 
     private async Task FollowAsync<T>(string kind, Func<string, T> read, Dictionary<ResourceKey, T> into, TaskCompletionSource listed, CancellationToken cancellationToken)
     {
@@ -274,5 +304,8 @@ public sealed partial class ServiceProxy(ServiceProxyOptions options, IResourceS
 
         [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "{Failed} conntrack deletions for removed UDP endpoints failed")]
         public static partial void ConntrackFailed(ILogger logger, int failed);
+
+        [LoggerMessage(EventId = 606, Level = LogLevel.Warning, Message = "The kernel has no xt_bpf (the bpf match) for {Tool}: service endpoints get a chain each, as in kube-proxy, to mark hairpin traffic (more chains to write; load xt_bpf to avoid it)")]
+        public static partial void NoXtBpf(ILogger logger, string tool);
     }
 }

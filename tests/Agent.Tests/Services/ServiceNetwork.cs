@@ -20,7 +20,7 @@ namespace Routing.Agent.Tests.Services;
 /// "NAME SOURCE-ADDRESS") and UDP 5353 (they answer "NAME"); the client pod is 10.244.0.20. The proxy
 /// follows an in-memory datastore the tests write Services and EndpointSlices to.
 /// </summary>
-public sealed class ServiceNetwork : IAsyncLifetime
+public class ServiceNetwork : IAsyncLifetime
 {
     public const string NodeAddress = "10.0.0.1";
     public const string RouterAddress = "10.0.0.2";
@@ -89,7 +89,7 @@ public sealed class ServiceNetwork : IAsyncLifetime
                     Coalesce = TimeSpan.FromMilliseconds(5),
                 },
                 Store,
-                new ProcessCommandRunner(Node.Name),
+                Runner(Node.Name),
                 NullLogger.Instance);
             proxyRun = Task.Run(() => Proxy.RunAsync(stopping.Token));
         }
@@ -98,6 +98,9 @@ public sealed class ServiceNetwork : IAsyncLifetime
             started.Release();
         }
     }
+
+    /// <summary>How the proxy runs iptables in the node namespace.</summary>
+    protected virtual ICommandRunner Runner(string node) => new ProcessCommandRunner(node);
 
     private async Task<NetNs> AddAsync(string label)
     {
