@@ -24,6 +24,7 @@ public sealed partial class HealthCheckNodePorts : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task running;
     private IReadOnlyList<ServiceHealthCheck> serving = [];
+    private readonly HashSet<HealthCheckPortConflict> reported = [];
 
     private HealthCheckNodePorts(ServiceProxy proxy, ILoggerFactory loggerFactory, Func<IPEndPoint, Socket>? bind, TimeSpan retryDelay)
     {
@@ -61,6 +62,11 @@ public sealed partial class HealthCheckNodePorts : IAsyncDisposable
             {
                 var written = proxy.Written;
                 var wanted = ServiceHealthCheck.Of(written.Services, written.Slices, proxy.Options.NodeName);
+                foreach (var conflict in ServiceHealthCheck.Conflicts(written.Services).Where(reported.Add))
+                {
+                    Log.PortTaken(logger, conflict.Port, conflict.Refused, conflict.Served);
+                }
+
                 if (!await ReconcileAsync(wanted).ConfigureAwait(false))
                 {
                     _ = Task.Delay(retryDelay, cancellationToken).ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
@@ -137,6 +143,9 @@ public sealed partial class HealthCheckNodePorts : IAsyncDisposable
 
         [LoggerMessage(EventId = 621, Level = LogLevel.Information, Message = "Health-check node port {Port} closed")]
         public static partial void Closed(ILogger logger, int port);
+
+        [LoggerMessage(EventId = 623, Level = LogLevel.Warning, Message = "Health-check node port {Port} of service {Refused} is not served: service {Served} has the same port")]
+        public static partial void PortTaken(ILogger logger, int port, string refused, string served);
 
         [LoggerMessage(EventId = 622, Level = LogLevel.Warning, Message = "Health-check node port {Port} of service {Namespace}/{Name} could not be opened, trying again: {Reason}")]
         public static partial void NotOpened(ILogger logger, int port, string @namespace, string name, string reason);

@@ -34,4 +34,21 @@ public sealed record ServiceHealthCheck(int Port, string Namespace, string Name,
             .Select(s => new ServiceHealthCheck(s.HealthCheckNodePort, s.Namespace, s.Name, local.GetValueOrDefault((s.Namespace, s.Name))))
             .ToArray();
     }
+
+    /// <summary>The services refused a health-check node port because another, first by namespace and name, has it.</summary>
+    public static IReadOnlyList<HealthCheckPortConflict> Conflicts(IEnumerable<ClusterService> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services
+            .Where(s => s.ExternalTrafficLocal && s.HasNodePorts && s.HealthCheckNodePort > 0)
+            .OrderBy(s => s.Namespace, StringComparer.Ordinal)
+            .ThenBy(s => s.Name, StringComparer.Ordinal)
+            .GroupBy(s => s.HealthCheckNodePort)
+            .Where(g => g.Skip(1).Any())
+            .SelectMany(g => g.Skip(1).Select(refused => new HealthCheckPortConflict(g.Key, $"{g.First().Namespace}/{g.First().Name}", $"{refused.Namespace}/{refused.Name}")))
+            .ToArray();
+    }
 }
+
+/// <summary>Two services with one <c>healthCheckNodePort</c>: <paramref name="Served"/> has it, <paramref name="Refused"/> does not.</summary>
+public sealed record HealthCheckPortConflict(int Port, string Served, string Refused);

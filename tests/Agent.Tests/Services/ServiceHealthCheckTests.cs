@@ -46,6 +46,7 @@ public sealed class ServiceHealthCheckTests
             "node1");
 
         Assert.Equal([new ServiceHealthCheck(32002, "shop", "a", 0)], checks);
+        Assert.Equal([new HealthCheckPortConflict(32002, "shop/a", "shop/b")], ServiceHealthCheck.Conflicts([Service("b", 32002), Service("a", 32002), Service("c", 32003)]));
     }
 
     [Fact]
