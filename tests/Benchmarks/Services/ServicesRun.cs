@@ -161,7 +161,7 @@ public static class ServicesRun
 
     private static string Name(int i) => "svc" + i.ToString(CultureInfo.InvariantCulture);
 
-    private static string Service(int i) => JsonSerializer.Serialize(new
+    internal static string Service(int i) => JsonSerializer.Serialize(new
     {
         apiVersion = "v1",
         kind = "Service",
@@ -174,7 +174,7 @@ public static class ServicesRun
     });
 
     // Endpoint addresses: service i's e-th endpoint; generation g moves the last one to another address.
-    private static string Slice(int i, int endpoints, int generation) => JsonSerializer.Serialize(new
+    internal static string Slice(int i, int endpoints, int generation) => JsonSerializer.Serialize(new
     {
         apiVersion = "discovery.k8s.io/v1",
         kind = "EndpointSlice",
