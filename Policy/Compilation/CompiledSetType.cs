@@ -11,4 +11,7 @@ public enum CompiledSetType
 
     /// <summary>hash:ip,port — ADDRESS,PROTO:PORT of every pod that declares a named port.</summary>
     AddressPorts,
+
+    /// <summary>hash:net,iface — the host interfaces of local pods (<c>0.0.0.0/0,VETH</c>): those a policy applies to, say.</summary>
+    Interfaces,
 }

@@ -13,6 +13,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
 {
     private readonly Dictionary<string, Entry> sets = new(StringComparer.Ordinal);
     private HashSet<string>? recording;
+    private Endpoint[]? local;
 
     /// <summary>The model the sets' members come from; <see cref="Update"/> moves it on.</summary>
     public PolicyModel Model { get; private set; } = model;
@@ -59,6 +60,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         ArgumentNullException.ThrowIfNull(now);
         var previous = Model;
         Model = now;
+        local = null;
         foreach (var entry in sets.Values)
         {
             if (entry.Select is not { } select)
@@ -95,6 +97,25 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             m.EntitySelects(entity, e) ? Addresses(e).Select(a => a.ToString()) : []);
     }
 
+    /// <summary>The host interfaces of the local pods <paramref name="policy"/> applies to in <paramref name="direction"/>.</summary>
+    public string PolicyPods(AppliedPolicy policy, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var meaning = $"local pods {policy.Key} applies to for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
+        return Add(meaning, 'a', CompiledSetType.Interfaces, (m, e) => m.Applies(policy, e, direction) ? Interface(e) : [], localOnly: true);
+    }
+
+    /// <summary>The host interfaces of the local pods some policy applies to in <paramref name="direction"/>.</summary>
+    public string IsolatedPods(PolicyDirection direction)
+    {
+        var meaning = $"local pods isolated for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
+        return Add(meaning, 'i', CompiledSetType.Interfaces, (m, e) => m.Isolates(e, direction) ? Interface(e) : [], localOnly: true);
+    }
+
+    /// <summary>The host interfaces of every local pod.</summary>
+    public string LocalPods() =>
+        Add("local pods", 'l', CompiledSetType.Interfaces, (_, e) => Interface(e), localOnly: true);
+
     /// <summary>A list of CIDRs (an ipBlock's exceptions) of the compiled family.</summary>
     public string Networks(IEnumerable<Cidr> cidrs)
     {
@@ -114,16 +135,18 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         Add($"port {name}/{protocol.Name()}", 'p', CompiledSetType.AddressPorts, (_, e) =>
             e.Resolve(name, protocol).Distinct().SelectMany(port => Addresses(e).Select(a => $"{a},{protocol.KernelName()}:{port}")));
 
-    private string Add(string meaning, char kind, CompiledSetType type, Func<PolicyModel, Endpoint, IEnumerable<string>> select)
+    private string Add(string meaning, char kind, CompiledSetType type, Func<PolicyModel, Endpoint, IEnumerable<string>> select, bool localOnly = false)
     {
         var name = $"{options.SetPrefix}{kind}{ContentNames.Hash(meaning)}";
         recording?.Add(name);
         if (!sets.ContainsKey(name))
         {
-            var entry = new Entry(name, type, meaning, select);
-            foreach (var endpoint in Model.Endpoints)
+            // Sets of local pods select among local pods only (select gives nothing for the others).
+            Func<PolicyModel, Endpoint, IEnumerable<string>> guarded = localOnly ? (m, e) => e.IsLocal ? select(m, e) : [] : select;
+            var entry = new Entry(name, type, meaning, guarded);
+            foreach (var endpoint in localOnly ? Local() : Model.Endpoints)
             {
-                entry.Count(select(Model, endpoint).Distinct(), +1);
+                entry.Count(guarded(Model, endpoint).Distinct(), +1);
             }
 
             sets[name] = entry;
@@ -132,8 +155,14 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         return name;
     }
 
+    private Endpoint[] Local() => local ??= Model.Endpoints.Where(e => e.IsLocal).ToArray();
+
     private IEnumerable<IPAddress> Addresses(Endpoint endpoint) =>
         endpoint.Addresses.Where(a => a.AddressFamily == options.Family);
+
+    /// <summary>A member of a hash:net,iface set that matches every packet through the pod's interface.</summary>
+    private string[] Interface(Endpoint endpoint) =>
+        [$"{(options.Family == System.Net.Sockets.AddressFamily.InterNetwork ? "0.0.0.0/0" : "::/0")},{endpoint.HostInterface}"];
 
     /// <summary>One set: fixed members, or how many selected pods hold each member.</summary>
     private sealed class Entry

@@ -43,7 +43,7 @@ public static class PolicyApplyRun
         }
 
         var oursRunner = new TimedCommandRunner(new ProcessCommandRunner(ours));
-        var baselineRunner = new ProcessCommandRunner(baseline);
+        var baselineRunner = new TimedCommandRunner(new ProcessCommandRunner(baseline));
         var compiler = new PolicyCompiler();
 
         // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec.
@@ -167,7 +167,7 @@ public static class PolicyApplyRun
         resources.Select(r => new Routing.Agent.Datastore.Store.StoredResource(r.Key, r.Json, "1"));
 
     /// <summary>The same sets and rules loaded the plain way: one ipset restore, then one full iptables-restore.</summary>
-    private static async Task<(double Sets, double Rules)> BareAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    private static async Task<(double Sets, double Rules)> BareAsync(TimedCommandRunner runner, PolicyRuleset ruleset)
     {
         var sets = new StringBuilder();
         foreach (var set in ruleset.Sets)
@@ -176,6 +176,7 @@ public static class PolicyApplyRun
             {
                 CompiledSetType.Addresses => "hash:ip",
                 CompiledSetType.Networks => "hash:net",
+                CompiledSetType.Interfaces => "hash:net,iface",
                 _ => "hash:ip,port",
             };
             sets.Append(CultureInfo.InvariantCulture, $"create {set.Name} {type} family inet\n");
@@ -196,7 +197,7 @@ public static class PolicyApplyRun
         return (setSeconds, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task BareClearAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    private static async Task BareClearAsync(TimedCommandRunner runner, PolicyRuleset ruleset)
     {
         Check(await runner.RunAsync(IptablesCommands.Restore(IptablesBackend.Nft, System.Net.Sockets.AddressFamily.InterNetwork), [], "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"), "iptables-restore");
         foreach (var set in ruleset.Sets)
