@@ -12,6 +12,6 @@ public enum CompiledSetType
     /// <summary>hash:ip,port — ADDRESS,PROTO:PORT of every pod that declares a named port.</summary>
     AddressPorts,
 
-    /// <summary>hash:net,iface — the host interfaces of local pods (<c>0.0.0.0/0,VETH</c>): those a policy applies to, say.</summary>
+    /// <summary>hash:net,iface — ADDRESS,VETH of the local pods: a pod's traffic is what carries its address through its interface.</summary>
     Interfaces,
 }

@@ -11,7 +11,7 @@ namespace Routing.Policy.Compilation;
 /// FORWARD  -i cali+ / -o cali+ → fwd
 /// fwd      ESTABLISHED,RELATED → ACCEPT; INVALID → DROP;
 ///          -i cali+ → from-wl (egress of the source pod); -o cali+ → to-wl (ingress of the destination pod); ACCEPT
-/// from-wl  interface of a local pod (set) → goto egress; anything else on a pod interface → DROP (fail closed)
+/// from-wl  a local pod's address from its own interface (set) → goto egress; anything else on a pod interface → DROP (fail closed)
 /// egress   clear mark; in the set of POLICY's pods → pe-POLICY; marked → RETURN; … (every policy, in order);
 ///          isolated pod (set) → DROP; RETURN
 /// pe-POLICY one rule per (peer, port) of each egress rule: match → set mark
@@ -118,16 +118,16 @@ public sealed partial class PolicyCompiler
         ]);
     }
 
-    /// <summary>The set match of a pod's interface: the incoming one for egress, the outgoing one for ingress.</summary>
-    private static string Side(PolicyDirection direction) => direction == PolicyDirection.Egress ? "src,src" : "dst,dst";
+    /// <summary>The pod's side of the packet: its source address for egress, its destination for ingress.</summary>
+    private static string Side(PolicyDirection direction) => direction == PolicyDirection.Egress ? "src" : "dst";
 
     private CompiledChain Dispatch(PolicyDirection direction, SetCatalog sets)
     {
         var flag = direction == PolicyDirection.Egress ? "-i" : "-o";
         return new CompiledChain(direction == PolicyDirection.Egress ? FromWorkloadDispatch : ToWorkloadDispatch,
         [
-            new($"-m set --match-set {sets.LocalPods()} {Side(direction)} -g {TierChain(direction)}", "a pod of this node"),
-            new($"{flag} {options.InterfacePrefix}+ -j DROP", "unknown pod interface: fail closed"),
+            new($"-m set --match-set {sets.LocalPods()} {Side(direction)},{Side(direction)} -g {TierChain(direction)}", "a pod of this node, with its own address"),
+            new($"{flag} {options.InterfacePrefix}+ -j DROP", "unknown pod interface, or not the pod's address: fail closed"),
         ]);
     }
 

@@ -97,24 +97,27 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             m.EntitySelects(entity, e) ? Addresses(e).Select(a => a.ToString()) : []);
     }
 
-    /// <summary>The host interfaces of the local pods <paramref name="policy"/> applies to in <paramref name="direction"/>.</summary>
+    /// <summary>The addresses of the local pods <paramref name="policy"/> applies to in <paramref name="direction"/>.</summary>
     public string PolicyPods(AppliedPolicy policy, PolicyDirection direction)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var meaning = $"local pods {policy.Key} applies to for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
-        return Add(meaning, 'a', CompiledSetType.Interfaces, (m, e) => m.Applies(policy, e, direction) ? Interface(e) : [], localOnly: true);
+        return Add(meaning, 'a', CompiledSetType.Addresses, (m, e) => m.Applies(policy, e, direction) ? AddressTexts(e) : [], localOnly: true);
     }
 
-    /// <summary>The host interfaces of the local pods some policy applies to in <paramref name="direction"/>.</summary>
+    /// <summary>The addresses of the local pods some policy applies to in <paramref name="direction"/>.</summary>
     public string IsolatedPods(PolicyDirection direction)
     {
         var meaning = $"local pods isolated for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
-        return Add(meaning, 'i', CompiledSetType.Interfaces, (m, e) => m.Isolates(e, direction) ? Interface(e) : [], localOnly: true);
+        return Add(meaning, 'i', CompiledSetType.Addresses, (m, e) => m.Isolates(e, direction) ? AddressTexts(e) : [], localOnly: true);
     }
 
-    /// <summary>The host interfaces of every local pod.</summary>
+    /// <summary>
+    /// ADDRESS,INTERFACE of every local pod: traffic through a pod's interface is that pod's when
+    /// it carries the pod's own address (a member per address: ipset hashes the address, not the name).
+    /// </summary>
     public string LocalPods() =>
-        Add("local pods", 'l', CompiledSetType.Interfaces, (_, e) => Interface(e), localOnly: true);
+        Add("local pods", 'l', CompiledSetType.Interfaces, (_, e) => Addresses(e).Select(a => $"{a},{e.HostInterface}"), localOnly: true);
 
     /// <summary>A list of CIDRs (an ipBlock's exceptions) of the compiled family.</summary>
     public string Networks(IEnumerable<Cidr> cidrs)
@@ -160,9 +163,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     private IEnumerable<IPAddress> Addresses(Endpoint endpoint) =>
         endpoint.Addresses.Where(a => a.AddressFamily == options.Family);
 
-    /// <summary>A member of a hash:net,iface set that matches every packet through the pod's interface.</summary>
-    private string[] Interface(Endpoint endpoint) =>
-        [$"{(options.Family == System.Net.Sockets.AddressFamily.InterNetwork ? "0.0.0.0/0" : "::/0")},{endpoint.HostInterface}"];
+    private IEnumerable<string> AddressTexts(Endpoint endpoint) => Addresses(endpoint).Select(a => a.ToString());
 
     /// <summary>One set: fixed members, or how many selected pods hold each member.</summary>
     private sealed class Entry

@@ -20,7 +20,7 @@ public class PolicyCompilerTests
         var local = Assert.Single(ruleset.Sets);
         Assert.Equal(CompiledSetType.Interfaces, local.Type);
         Assert.Equal(9, local.Members.Count);
-        Assert.Contains("0.0.0.0/0,calixa", local.Members);
+        Assert.Contains("10.100.1.1,calixa", local.Members);
         Assert.Equal([$"-m set --match-set {local.Name} dst,dst -g rtp-ingress", "-o cali+ -j DROP"], ruleset.Chain("rtp-to-wl").Rules.Select(r => r.Spec));
         Assert.Equal([$"-m set --match-set {local.Name} src,src -g rtp-egress", "-i cali+ -j DROP"], ruleset.Chain("rtp-from-wl").Rules.Select(r => r.Spec));
         Assert.Equal(["-i cali+ -j rtp-fwd", "-o cali+ -j rtp-fwd"], ruleset.ForwardRules.Select(r => r.Spec));
@@ -42,18 +42,18 @@ public class PolicyCompilerTests
         Assert.Equal(
             [
                 "-j MARK --set-xmark 0x0/0x10000",
-                $"-m set --match-set {denyPods.Name} dst,dst -j {denyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-m set --match-set {fromYbPods.Name} dst,dst -j {policyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-m set --match-set {isolated.Name} dst,dst -j DROP",
+                $"-m set --match-set {denyPods.Name} dst -j {denyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {fromYbPods.Name} dst -j {policyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {isolated.Name} dst -j DROP",
                 "-j RETURN",
             ],
             ruleset.Chain("rtp-ingress").Rules.Select(r => r.Spec));
-        Assert.Equal(["0.0.0.0/0,calixa"], fromYbPods.Members);
-        Assert.Equal(["0.0.0.0/0,calixa", "0.0.0.0/0,calixb", "0.0.0.0/0,calixc"], denyPods.Members);
+        Assert.Equal(["10.100.1.1"], fromYbPods.Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2", "10.100.1.3"], denyPods.Members);
         Assert.Equal(denyPods.Members, isolated.Members);
         Assert.Empty(ruleset.Chain(denyChain).Rules);
         var rule = Assert.Single(ruleset.Chain(policyChain).Rules);
-        var set = Assert.Single(ruleset.Sets, s => s.Type == CompiledSetType.Addresses);
+        var set = Assert.Single(ruleset.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal));
         Assert.Equal($"-m set --match-set {set.Name} src -p tcp --dport 80 -j MARK --set-xmark 0x10000/0x10000", rule.Spec);
         Assert.Equal("x/from-y-b ingress rule 0", rule.Comment);
         Assert.Equal(["10.100.2.2"], set.Members);
@@ -68,8 +68,8 @@ public class PolicyCompilerTests
         var after = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
         Assert.Equal(before.Chains, after.Chains, ChainComparer.Instance);
         Assert.Equal(before.Sets.Select(s => s.Name), after.Sets.Select(s => s.Name));
-        Assert.Equal(["0.0.0.0/0,calixa", "0.0.0.0/0,calixb"], SetMeaning(after, "local pods x/from-y-b applies to for ingress").Members);
-        Assert.Equal(["0.0.0.0/0,calixa", "0.0.0.0/0,calixb"], SetMeaning(after, "local pods isolated for ingress").Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2"], SetMeaning(after, "local pods x/from-y-b applies to for ingress").Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2"], SetMeaning(after, "local pods isolated for ingress").Members);
     }
 
     private static CompiledSet SetMeaning(PolicyRuleset ruleset, string meaning) => Assert.Single(ruleset.Sets, s => s.Meaning == meaning);
@@ -86,7 +86,7 @@ public class PolicyCompilerTests
                 [new NetworkPolicyPort(PolicyProtocol.Udp, 1000, 2000), new NetworkPolicyPort(PolicyProtocol.Sctp)]));
         var ruleset = Compiler.Compile(ModelOf(policy));
         var networks = ruleset.Sets.Single(s => s.Type == CompiledSetType.Networks);
-        var pods = ruleset.Sets.Single(s => s.Type == CompiledSetType.Addresses);
+        var pods = ruleset.Sets.Single(s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal));
         Assert.Equal(["10.100.2.0/24", "10.100.3.3/32"], networks.Members);
         Assert.Equal(["10.100.3.1", "10.100.3.2", "10.100.3.3"], pods.Members);
         Assert.Equal(
@@ -132,7 +132,7 @@ public class PolicyCompilerTests
         var after = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
         Assert.Equal(before.Chains, after.Chains, ChainComparer.Instance);
         Assert.Equal(before.Sets.Select(s => s.Name), after.Sets.Select(s => s.Name));
-        Assert.Equal(["10.100.2.2", "10.100.2.3"], Assert.Single(after.Sets, s => s.Type == CompiledSetType.Addresses).Members);
+        Assert.Equal(["10.100.2.2", "10.100.2.3"], Assert.Single(after.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal)).Members);
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class PolicyCompilerTests
         var ruleset = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
         Assert.DoesNotContain(SetMeaning(ruleset, "local pods").Members, m => m.Contains("caliy", StringComparison.Ordinal));
         Assert.Equal(6, SetMeaning(ruleset, "local pods").Members.Count);
-        Assert.Equal(["10.100.2.2"], Assert.Single(ruleset.Sets, s => s.Type == CompiledSetType.Addresses).Members);
+        Assert.Equal(["10.100.2.2"], Assert.Single(ruleset.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal)).Members);
     }
 
     private sealed class ChainComparer : IEqualityComparer<CompiledChain>

@@ -26,15 +26,15 @@ public sealed class GlobalPolicyCompilerTests
         Assert.Equal(
             [
                 "-j MARK --set-xmark 0x0/0x30000",
-                $"-m set --match-set {earlyPods.Name} dst,dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, early)}", "-m mark --mark 0x10000/0x10000 -j RETURN", "-m mark --mark 0x20000/0x20000 -j RETURN",
-                $"-m set --match-set {k8sPods.Name} dst,dst -j {Compiler.PolicyChain(PolicyDirection.Ingress, k8s)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-m set --match-set {latePods.Name} dst,dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, late)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-m set --match-set {Assert.Single(ruleset.Sets, s => s.Meaning == "local pods isolated for ingress").Name} dst,dst -j DROP",
+                $"-m set --match-set {earlyPods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, early)}", "-m mark --mark 0x10000/0x10000 -j RETURN", "-m mark --mark 0x20000/0x20000 -j RETURN",
+                $"-m set --match-set {k8sPods.Name} dst -j {Compiler.PolicyChain(PolicyDirection.Ingress, k8s)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {latePods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, late)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {Assert.Single(ruleset.Sets, s => s.Meaning == "local pods isolated for ingress").Name} dst -j DROP",
                 "-j RETURN",
             ],
             ruleset.Chain("rtp-ingress").Rules.Select(r => r.Spec));
-        Assert.Equal(["0.0.0.0/0,calixa", "0.0.0.0/0,caliya", "0.0.0.0/0,caliza"], earlyPods.Members);
-        Assert.Equal(["0.0.0.0/0,calixa", "0.0.0.0/0,calixb", "0.0.0.0/0,calixc"], k8sPods.Members);
+        Assert.Equal(["10.100.1.1", "10.100.2.1", "10.100.3.1"], earlyPods.Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2", "10.100.1.3"], k8sPods.Members);
         Assert.Equal(9, latePods.Members.Count);
         Assert.Equal("-j RETURN", Assert.Single(ruleset.Chain("rtp-egress").Rules).Spec);
     }
@@ -106,8 +106,8 @@ public sealed class GlobalPolicyCompilerTests
         var ruleset = Compiler.Compile(With([], policy));
 
         var pods = PodsOf(ruleset, policy.Key);
-        Assert.Equal(["0.0.0.0/0,caliya", "0.0.0.0/0,caliyb", "0.0.0.0/0,caliyc"], pods.Members);
-        Assert.Contains(ruleset.Chain("rtp-ingress").Rules, r => r.Spec == $"-m set --match-set {pods.Name} dst,dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, policy)}");
+        Assert.Equal(["10.100.2.1", "10.100.2.2", "10.100.2.3"], pods.Members);
+        Assert.Contains(ruleset.Chain("rtp-ingress").Rules, r => r.Spec == $"-m set --match-set {pods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, policy)}");
     }
 
     private static CompiledSet PodsOf(PolicyRuleset ruleset, string policy) =>
