@@ -124,6 +124,7 @@ public sealed class PolicyDataplane
         CompiledSetType.Addresses => IpsetType.HashIp,
         CompiledSetType.Networks => IpsetType.HashNet,
         CompiledSetType.AddressPorts => IpsetType.HashIpPort,
+        CompiledSetType.Interfaces => IpsetType.HashNetIface,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 }

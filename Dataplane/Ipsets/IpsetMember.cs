@@ -23,6 +23,7 @@ public static class IpsetMember
             IpsetType.HashIp => Address(text, family, allowHostPrefix: true),
             IpsetType.HashNet => Network(text, family),
             IpsetType.HashIpPort => AddressAndPort(text, family),
+            IpsetType.HashNetIface => NetworkAndInterface(text, family),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
         };
     }
@@ -39,16 +40,16 @@ public static class IpsetMember
         return address.ToString();
     }
 
-    private static string Network(string text, AddressFamily family)
+    private static string Network(string text, AddressFamily family, int shortest = 1)
     {
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var address = Parse(slash < 0 ? text : text[..slash], family, text);
         var bits = Bits(family);
         var length = bits;
-        if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length < 1 || length > bits))
+        if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length < shortest || length > bits))
         {
-            // ipset refuses /0 in hash:net.
-            throw new ArgumentException($"\"{text}\" has no valid prefix length (1 to {bits})");
+            // ipset refuses /0 in hash:net (hash:net,iface takes it).
+            throw new ArgumentException($"\"{text}\" has no valid prefix length ({shortest} to {bits})");
         }
 
         var bytes = address.GetAddressBytes();
@@ -60,6 +61,19 @@ public static class IpsetMember
 
         var network = new IPAddress(bytes).ToString();
         return length == bits ? network : $"{network}/{length.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private static string NetworkAndInterface(string text, AddressFamily family)
+    {
+        var comma = text.LastIndexOf(',');
+        var name = comma < 0 ? string.Empty : text[(comma + 1)..];
+        // IFNAMSIZ is 16 with the terminating NUL.
+        if (name.Length is 0 or > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or ','))
+        {
+            throw new ArgumentException($"\"{text}\" needs an interface: PREFIX,INTERFACE (e.g. 0.0.0.0/0,cali1234)");
+        }
+
+        return $"{Network(text[..comma], family, shortest: 0)},{name}";
     }
 
     private static string AddressAndPort(string text, AddressFamily family)

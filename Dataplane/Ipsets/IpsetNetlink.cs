@@ -36,6 +36,7 @@ public sealed class IpsetNetlink : IDisposable
     private const ushort AttributeCidr = 3;
     private const ushort AttributePort = 4;
     private const ushort AttributeProto = 7;
+    private const ushort AttributeInterface = 23;
     private const ushort AddressIPv4 = 1;
     private const ushort AddressIPv6 = 2;
     private const ushort Nested = 0x8000;
@@ -81,12 +82,13 @@ public sealed class IpsetNetlink : IDisposable
                 PutAddress(builder, IPAddress.Parse(member));
                 break;
             case IpsetType.HashNet:
-                var slash = member.IndexOf('/', StringComparison.Ordinal);
-                var address = IPAddress.Parse(slash < 0 ? member : member[..slash]);
-                PutAddress(builder, address);
-                builder.PutUInt8(AttributeCidr, slash < 0
-                    ? (byte)(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
-                    : byte.Parse(member.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture));
+                PutNetwork(builder, member);
+                break;
+            case IpsetType.HashNetIface:
+                // Normalised: PREFIX,INTERFACE.
+                var separator = member.LastIndexOf(',');
+                PutNetwork(builder, member[..separator]);
+                builder.PutString(AttributeInterface, member[(separator + 1)..]);
                 break;
             case IpsetType.HashIpPort:
                 // Normalised: ADDRESS,PROTOCOL:PORT.
@@ -103,6 +105,16 @@ public sealed class IpsetNetlink : IDisposable
         }
 
         builder.EndNested(data);
+    }
+
+    private static void PutNetwork(NetlinkMessageBuilder builder, string network)
+    {
+        var slash = network.IndexOf('/', StringComparison.Ordinal);
+        var address = IPAddress.Parse(slash < 0 ? network : network[..slash]);
+        PutAddress(builder, address);
+        builder.PutUInt8(AttributeCidr, slash < 0
+            ? (byte)(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
+            : byte.Parse(network.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture));
     }
 
     private static void PutAddress(NetlinkMessageBuilder builder, IPAddress address)

@@ -11,6 +11,12 @@ public enum IpsetType
 
     /// <summary>hash:ip,port — an address with a protocol and port (named ports).</summary>
     HashIpPort,
+
+    /// <summary>
+    /// hash:net,iface — a prefix and an interface; a policy's local pods as <c>0.0.0.0/0,VETH</c>,
+    /// matched by interface (<c>--match-set S src,src</c>: the incoming one, <c>dst,dst</c>: the outgoing one).
+    /// </summary>
+    HashNetIface,
 }
 
 public static class IpsetTypes
@@ -20,6 +26,7 @@ public static class IpsetTypes
         IpsetType.HashIp => "hash:ip",
         IpsetType.HashNet => "hash:net",
         IpsetType.HashIpPort => "hash:ip,port",
+        IpsetType.HashNetIface => "hash:net,iface",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -28,6 +35,7 @@ public static class IpsetTypes
         "hash:ip" => IpsetType.HashIp,
         "hash:net" => IpsetType.HashNet,
         "hash:ip,port" => IpsetType.HashIpPort,
+        "hash:net,iface" => IpsetType.HashNetIface,
         _ => null,
     };
 }

@@ -11,4 +11,7 @@ public enum CompiledSetType
 
     /// <summary>hash:ip,port — ADDRESS,PROTO:PORT of every pod that declares a named port.</summary>
     AddressPorts,
+
+    /// <summary>hash:net,iface — ADDRESS,VETH of the local pods: a pod's traffic is what carries its address through its interface.</summary>
+    Interfaces,
 }

@@ -5,9 +5,9 @@ namespace Routing.Policy.Compilation;
 /// <summary>
 /// Compiles the node's successive models, each to the ruleset <see cref="PolicyCompiler.Compile"/>
 /// gives, without starting over when only pods changed (the namespaces and policies are the same
-/// objects as last time, as <c>NodePolicyCalculation</c> keeps what it read): a relabelled pod
-/// is moved in or out of each set, its own chains are compiled again, and a policy it starts to
-/// use is compiled; every other chain and set is the last one. Anything else is compiled in full.
+/// objects as last time, as <c>NodePolicyCalculation</c> keeps what it read): a relabelled, added
+/// or removed pod is moved in or out of each set; the chains are the last ones unless the local
+/// pods' namespaces changed. Anything else is compiled in full.
 /// </summary>
 /// <remarks>Not thread-safe: one apply loop owns it.</remarks>
 public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
@@ -71,71 +71,59 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
     {
         private readonly PolicyCompiler compiler;
         private readonly SetCatalog sets;
-        private readonly Dictionary<string, LocalPod> local = new(StringComparer.Ordinal);
+        private readonly CompiledRule[] forward;
         private readonly Dictionary<(PolicyDirection, string), (CompiledChain Chain, IReadOnlySet<string> Sets)> policies = [];
         private Dictionary<string, Endpoint> endpoints;
+        private string[] namespaces = [];
+        private CompiledChain[] chains = [];
+        private string[] used = [];
 
         public State(PolicyCompiler compiler, PolicyModel model)
         {
             this.compiler = compiler;
             Model = model;
             sets = new SetCatalog(model, compiler.Options);
+            forward = compiler.ForwardRules();
             endpoints = ByKey(model);
-            foreach (var endpoint in model.Endpoints.Where(e => e.IsLocal))
-            {
-                local[endpoint.Key] = Compile(model, endpoint);
-            }
-
-            CompileActivePolicies();
+            Structure(model);
         }
 
         public PolicyModel Model { get; private set; }
 
+        /// <summary>Moves the changed pods in and out of the sets; the chains change only when the local pods' namespaces do.</summary>
         public void Update(PolicyModel model)
         {
             var now = ByKey(model);
-            var changed = endpoints.Keys.Concat(now.Keys).Distinct(StringComparer.Ordinal)
-                .Where(k => !ReferenceEquals(endpoints.GetValueOrDefault(k), now.GetValueOrDefault(k))).ToArray();
-            foreach (var key in changed)
+            var localChanged = false;
+            foreach (var (key, before) in endpoints)
             {
-                var before = endpoints.GetValueOrDefault(key);
                 var after = now.GetValueOrDefault(key);
-                sets.Update(model, before, after);
-                local.Remove(key);
-                if (after is { IsLocal: true })
+                if (!ReferenceEquals(before, after))
                 {
-                    local[key] = Compile(model, after);
+                    sets.Update(model, before, after);
+                    localChanged |= before.IsLocal || after is { IsLocal: true };
+                }
+            }
+
+            foreach (var (key, after) in now)
+            {
+                if (!endpoints.ContainsKey(key))
+                {
+                    sets.Update(model, null, after);
+                    localChanged |= after.IsLocal;
                 }
             }
 
             Model = model;
             endpoints = now;
-            CompileActivePolicies();
+            if (localChanged && !PolicyCompiler.LocalNamespaces(model).AsSpan().SequenceEqual(namespaces))
+            {
+                Structure(model);
+            }
         }
 
-        public PolicyRuleset Ruleset()
-        {
-            var chains = new List<CompiledChain>(local.Count * 2 + policies.Count + 3);
-            foreach (var pod in local.Values)
-            {
-                chains.Add(pod.Ingress);
-                chains.Add(pod.Egress);
-            }
-
-            var used = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (chain, names) in policies.Values)
-            {
-                chains.Add(chain);
-                used.UnionWith(names);
-            }
-
-            sets.Keep(used);
-            chains.AddRange(compiler.Fixed(PolicyCompiler.LocalEndpoints(Model)));
-            return new PolicyRuleset(
-                chains.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray(),
-                used.Order(StringComparer.Ordinal).Select(sets.Compiled).ToArray(),
-                compiler.ForwardRules());
-        }
+        public PolicyRuleset Ruleset() =>
+            new(chains, Array.ConvertAll(used, sets.Compiled), forward);
 
         private static Dictionary<string, Endpoint> ByKey(PolicyModel model)
         {
@@ -148,48 +136,46 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
             return byKey;
         }
 
-        private LocalPod Compile(PolicyModel model, Endpoint endpoint)
+        /// <summary>The chains for the policies that can apply to local pods (compiled once each), the tier and fixed chains, and the sets they use.</summary>
+        private void Structure(PolicyModel model)
         {
-            var ingress = model.PoliciesFor(endpoint, PolicyDirection.Ingress);
-            var egress = model.PoliciesFor(endpoint, PolicyDirection.Egress);
-            return new LocalPod(
-                ingress,
-                egress,
-                compiler.CompileEndpoint(PolicyDirection.Ingress, endpoint, ingress),
-                compiler.CompileEndpoint(PolicyDirection.Egress, endpoint, egress));
-        }
-
-        /// <summary>Compiles the policies some local pod starts to use, and forgets those none uses any more.</summary>
-        private void CompileActivePolicies()
-        {
-            var active = new Dictionary<(PolicyDirection, string), AppliedPolicy>();
-            foreach (var pod in local.Values)
+            namespaces = PolicyCompiler.LocalNamespaces(model);
+            var list = new List<CompiledChain>();
+            var usedSets = new HashSet<string>(StringComparer.Ordinal);
+            var active = new HashSet<(PolicyDirection, string)>();
+            foreach (var direction in PolicyCompiler.Directions)
             {
-                foreach (var policy in pod.IngressPolicies)
+                var applied = model.PoliciesIn(direction, namespaces);
+                foreach (var policy in applied)
                 {
-                    active[(PolicyDirection.Ingress, policy.Key)] = policy;
+                    var key = (direction, policy.Key);
+                    active.Add(key);
+                    if (!policies.TryGetValue(key, out var compiled))
+                    {
+                        compiled = sets.Recording(() => compiler.CompileAppliedPolicy(direction, policy, sets));
+                        policies[key] = compiled;
+                    }
+
+                    list.Add(compiled.Chain);
+                    usedSets.UnionWith(compiled.Sets);
                 }
 
-                foreach (var policy in pod.EgressPolicies)
-                {
-                    active[(PolicyDirection.Egress, policy.Key)] = policy;
-                }
+                var (tier, tierSets) = sets.Recording(() => compiler.CompileTier(direction, applied, sets));
+                list.Add(tier);
+                usedSets.UnionWith(tierSets);
             }
 
-            foreach (var key in policies.Keys.Where(k => !active.ContainsKey(k)).ToArray())
+            var (fixedChains, fixedSets) = sets.Recording(() => compiler.Fixed(sets).ToArray());
+            list.AddRange(fixedChains);
+            usedSets.UnionWith(fixedSets);
+            foreach (var key in policies.Keys.Where(k => !active.Contains(k)).ToArray())
             {
                 policies.Remove(key);
             }
 
-            foreach (var ((direction, key), policy) in active.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1))
-            {
-                if (!policies.ContainsKey((direction, key)))
-                {
-                    policies[(direction, key)] = sets.Recording(() => compiler.CompileAppliedPolicy(direction, policy, sets));
-                }
-            }
+            sets.Keep(usedSets);
+            chains = list.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+            used = usedSets.Order(StringComparer.Ordinal).ToArray();
         }
-
-        private sealed record LocalPod(IReadOnlyList<AppliedPolicy> IngressPolicies, IReadOnlyList<AppliedPolicy> EgressPolicies, CompiledChain Ingress, CompiledChain Egress);
     }
 }

@@ -5,18 +5,20 @@ namespace Routing.Policy.Compilation;
 
 /// <summary>
 /// Compiles a <see cref="PolicyModel"/> into the filter table's chains and ipsets, after felix's
-/// layout. Pure: the same model always gives the same ruleset.
+/// layout, with the policies of all local pods in one tier chain per direction, each policy behind
+/// the set of the pods it applies to. Pure: the same model always gives the same ruleset.
 /// <code>
 /// FORWARD  -i cali+ / -o cali+ → fwd
 /// fwd      ESTABLISHED,RELATED → ACCEPT; INVALID → DROP;
 ///          -i cali+ → from-wl (egress of the source pod); -o cali+ → to-wl (ingress of the destination pod); ACCEPT
-/// from-wl  -i caliX → goto fw-caliX … ; anything else on a pod interface → DROP (fail closed)
-/// fw-caliX clear mark; → pe-POLICY; marked → RETURN; … ; DROP   (or just RETURN: not isolated)
+/// from-wl  a local pod's address from its own interface (set) → goto egress; anything else on a pod interface → DROP (fail closed)
+/// egress   clear mark; in the set of POLICY's pods → pe-POLICY; marked → RETURN; … (every policy, in order);
+///          isolated pod (set) → DROP; RETURN
 /// pe-POLICY one rule per (peer, port) of each egress rule: match → set mark
 /// </code>
-/// Chain names come from the policy (namespace/name) or the interface, set names from what the
-/// set means (<see cref="SetCatalog"/>): a changed policy rewrites only its chains and the
-/// endpoint chains that start or stop calling it, a relabelled pod changes only set members.
+/// Chain names come from the policy (namespace/name), set names from what the set means
+/// (<see cref="SetCatalog"/>): a changed policy rewrites only its chains and the tier chains, and a
+/// pod relabelled, added or removed changes only set members (no rule is written).
 /// </summary>
 public sealed partial class PolicyCompiler
 {
@@ -36,8 +38,9 @@ public sealed partial class PolicyCompiler
 
     public string ToWorkloadDispatch => options.ChainPrefix + "to-wl";
 
-    public string EndpointChain(PolicyDirection direction, string hostInterface) =>
-        options.ChainPrefix + (direction == PolicyDirection.Egress ? "fw-" : "tw-") + hostInterface;
+    /// <summary>The chain that runs every local pod's policies for <paramref name="direction"/>, each for the pods it applies to.</summary>
+    public string TierChain(PolicyDirection direction) =>
+        options.ChainPrefix + (direction == PolicyDirection.Egress ? "egress" : "ingress");
 
     public string PolicyChain(PolicyDirection direction, NetworkPolicy policy)
     {
@@ -55,28 +58,15 @@ public sealed partial class PolicyCompiler
         Validate(model);
         var sets = new SetCatalog(model, options);
         var chains = new List<CompiledChain>();
-        var active = new Dictionary<(PolicyDirection, string), AppliedPolicy>();
-        var local = LocalEndpoints(model);
-        foreach (var endpoint in local)
+        var namespaces = LocalNamespaces(model);
+        foreach (var direction in Directions)
         {
-            foreach (var direction in Directions)
-            {
-                var policies = model.PoliciesFor(endpoint, direction);
-                foreach (var policy in policies)
-                {
-                    active[(direction, policy.Key)] = policy;
-                }
-
-                chains.Add(CompileEndpoint(direction, endpoint, policies));
-            }
+            var policies = model.PoliciesIn(direction, namespaces);
+            chains.AddRange(policies.Select(p => CompileAppliedPolicy(direction, p, sets)));
+            chains.Add(CompileTier(direction, policies, sets));
         }
 
-        foreach (var ((direction, _), policy) in active.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1))
-        {
-            chains.Add(CompileAppliedPolicy(direction, policy, sets));
-        }
-
-        chains.AddRange(Fixed(local));
+        chains.AddRange(Fixed(sets));
         return new PolicyRuleset(chains.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray(), sets.All, ForwardRules());
     }
 
@@ -92,15 +82,16 @@ public sealed partial class PolicyCompiler
         }
     }
 
-    internal static Endpoint[] LocalEndpoints(PolicyModel model) =>
-        model.Endpoints.Where(e => e.IsLocal).OrderBy(e => e.HostInterface, StringComparer.Ordinal).ToArray();
+    /// <summary>The namespaces of the local pods, ordered: the policies of these can apply on this node.</summary>
+    internal static string[] LocalNamespaces(PolicyModel model) =>
+        model.Endpoints.Where(e => e.IsLocal).Select(e => e.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
     internal CompiledChain CompileAppliedPolicy(PolicyDirection direction, AppliedPolicy policy, SetCatalog sets) =>
         policy.Global is { } global ? CompileGlobalPolicy(direction, global, sets) : CompilePolicy(direction, policy.Kubernetes!, sets);
 
     /// <summary>The chains every ruleset has: the two dispatch chains over the local pods, and the forward chain.</summary>
-    internal IEnumerable<CompiledChain> Fixed(IReadOnlyList<Endpoint> local) =>
-        [Dispatch(PolicyDirection.Egress, local), Dispatch(PolicyDirection.Ingress, local), Forward()];
+    internal IEnumerable<CompiledChain> Fixed(SetCatalog sets) =>
+        [Dispatch(PolicyDirection.Egress, sets), Dispatch(PolicyDirection.Ingress, sets), Forward()];
 
     internal CompiledRule[] ForwardRules()
     {
@@ -127,34 +118,41 @@ public sealed partial class PolicyCompiler
         ]);
     }
 
-    private CompiledChain Dispatch(PolicyDirection direction, IReadOnlyList<Endpoint> local)
+    /// <summary>The pod's side of the packet: its source address for egress, its destination for ingress.</summary>
+    private static string Side(PolicyDirection direction) => direction == PolicyDirection.Egress ? "src" : "dst";
+
+    private CompiledChain Dispatch(PolicyDirection direction, SetCatalog sets)
     {
         var flag = direction == PolicyDirection.Egress ? "-i" : "-o";
-        var rules = local.Select(e => new CompiledRule($"{flag} {e.HostInterface} -g {EndpointChain(direction, e.HostInterface)}", e.Key)).ToList();
-        rules.Add(new CompiledRule($"{flag} {options.InterfacePrefix}+ -j DROP", "unknown pod interface: fail closed"));
-        return new CompiledChain(direction == PolicyDirection.Egress ? FromWorkloadDispatch : ToWorkloadDispatch, rules);
+        return new CompiledChain(direction == PolicyDirection.Egress ? FromWorkloadDispatch : ToWorkloadDispatch,
+        [
+            new($"-m set --match-set {sets.LocalPods()} {Side(direction)},{Side(direction)} -g {TierChain(direction)}", "a pod of this node, with its own address"),
+            new($"{flag} {options.InterfacePrefix}+ -j DROP", "unknown pod interface, or not the pod's address: fail closed"),
+        ]);
     }
 
     /// <summary>
-    /// The pod's policies in order: each one's chain, then RETURN (this direction allows) when it
-    /// set the accept mark, or the pass mark (a Pass rule: the rest of the tier is skipped and the
-    /// profile allows); DROP when none did.
+    /// Every policy that can apply to a local pod, in the order a pod evaluates its own: each one's
+    /// chain for the pods in its set, then RETURN (this direction allows) when it set the accept
+    /// mark, or the pass mark (a Pass rule: the rest of the tier is skipped and the profile
+    /// allows); DROP for a pod some policy applies to when none did; RETURN (not isolated) for the others.
     /// </summary>
-    internal CompiledChain CompileEndpoint(PolicyDirection direction, Endpoint endpoint, IReadOnlyList<AppliedPolicy> policies)
+    internal CompiledChain CompileTier(PolicyDirection direction, IReadOnlyList<AppliedPolicy> policies, SetCatalog sets)
     {
-        var name = EndpointChain(direction, endpoint.HostInterface);
+        var name = TierChain(direction);
         var word = direction == PolicyDirection.Egress ? "egress" : "ingress";
         if (policies.Count == 0)
         {
-            return new CompiledChain(name, [new CompiledRule("-j RETURN", $"{endpoint.Key}: no policy isolates {word}")]);
+            return new CompiledChain(name, [new CompiledRule("-j RETURN", $"no policy isolates {word}")]);
         }
 
+        var side = Side(direction);
         var passes = policies.Any(p => Passes(p, direction));
-        var rules = new List<CompiledRule> { new($"-j MARK --set-xmark 0x0/{(passes ? options.BothMarks : options.Mark)}") };
+        var rules = new List<CompiledRule>((policies.Count * 2) + 3) { new($"-j MARK --set-xmark 0x0/{(passes ? options.BothMarks : options.Mark)}") };
         foreach (var policy in policies)
         {
             var chain = policy.Global is { } global ? GlobalPolicyChain(direction, global) : PolicyChain(direction, policy.Kubernetes!);
-            rules.Add(new CompiledRule($"-j {chain}", $"{policy.Key} {word}"));
+            rules.Add(new CompiledRule($"-m set --match-set {sets.PolicyPods(policy, direction)} {side} -j {chain}", $"{policy.Key} {word}"));
             rules.Add(new CompiledRule($"-m mark --mark {options.Mark}/{options.Mark} -j RETURN", $"allowed by {policy.Key}"));
             if (Passes(policy, direction))
             {
@@ -162,7 +160,8 @@ public sealed partial class PolicyCompiler
             }
         }
 
-        rules.Add(new CompiledRule("-j DROP", $"{endpoint.Key}: isolated for {word} and no rule allows"));
+        rules.Add(new CompiledRule($"-m set --match-set {sets.IsolatedPods(direction)} {side} -j DROP", $"isolated for {word} and no rule allows"));
+        rules.Add(new CompiledRule("-j RETURN", $"no policy isolates {word}"));
         return new CompiledChain(name, rules);
     }
 

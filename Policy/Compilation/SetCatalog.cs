@@ -13,6 +13,9 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
 {
     private readonly Dictionary<string, Entry> sets = new(StringComparer.Ordinal);
     private HashSet<string>? recording;
+    private Endpoint[]? allLocal;
+    private Dictionary<string, Endpoint[]>? byNamespace;
+    private Dictionary<string, Endpoint[]>? local;
 
     /// <summary>The model the sets' members come from; <see cref="Update"/> moves it on.</summary>
     public PolicyModel Model { get; private set; } = model;
@@ -59,6 +62,9 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         ArgumentNullException.ThrowIfNull(now);
         var previous = Model;
         Model = now;
+        allLocal = null;
+        local = null;
+        byNamespace = null;
         foreach (var entry in sets.Values)
         {
             if (entry.Select is not { } select)
@@ -66,8 +72,8 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
                 continue;
             }
 
-            var left = before is null ? [] : select(previous, before).Distinct().ToArray();
-            var entered = after is null ? [] : select(now, after).Distinct().ToArray();
+            var left = before is null ? [] : Distinct(select(previous, before));
+            var entered = after is null ? [] : Distinct(select(now, after));
             if (left.AsSpan().SequenceEqual(entered))
             {
                 continue;
@@ -83,8 +89,9 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     {
         var scope = peer.NamespaceSelector is { } ns ? $"namespaces {{{ns.Canonical}}}" : $"namespace {policyNamespace}";
         var meaning = $"pods {{{(peer.PodSelector ?? LabelSelector.Everything).Canonical}}} in {scope}";
+        // Without a namespace selector the peer is in the policy's namespace: only its pods are tried.
         return Add(meaning, 's', CompiledSetType.Addresses, (m, e) =>
-            m.PeerSelects(peer, policyNamespace, e) ? Addresses(e).Select(a => a.ToString()) : []);
+            m.PeerSelects(peer, policyNamespace, e) ? AddressTexts(e) : [], onlyNamespace: peer.NamespaceSelector is null ? policyNamespace : null);
     }
 
     /// <summary>The addresses of the pods a GlobalNetworkPolicy rule's selector and namespace selector mean.</summary>
@@ -92,8 +99,35 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     {
         var meaning = $"pods {{{entity.Selector?.Canonical ?? "all()"}}} in namespaces {{{entity.NamespaceSelector?.Canonical ?? "all()"}}}";
         return Add(meaning, 's', CompiledSetType.Addresses, (m, e) =>
-            m.EntitySelects(entity, e) ? Addresses(e).Select(a => a.ToString()) : []);
+            m.EntitySelects(entity, e) ? AddressTexts(e) : []);
     }
+
+    /// <summary>The addresses of the local pods <paramref name="policy"/> applies to in <paramref name="direction"/>.</summary>
+    public string PolicyPods(AppliedPolicy policy, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var meaning = $"local pods {policy.Key} applies to for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
+        // The direction is the policy's, not the pod's: worked out once. A NetworkPolicy applies to
+        // pods of its own namespace only: only those are tried.
+        Func<PolicyModel, Endpoint, IEnumerable<string>> select = policy.Global is { } global
+            ? global.AppliesIn(direction) ? (m, e) => global.Selects(e, m.NamespaceLabels(e.Namespace)) ? AddressTexts(e) : [] : (_, _) => []
+            : policy.Kubernetes!.Isolates(direction) ? (_, e) => e.Namespace == policy.Kubernetes.Namespace && policy.Kubernetes.PodSelector.Matches(e.Labels) ? AddressTexts(e) : [] : (_, _) => [];
+        return Add(meaning, 'a', CompiledSetType.Addresses, select, localOnly: true, policy.Kubernetes?.Namespace);
+    }
+
+    /// <summary>The addresses of the local pods some policy applies to in <paramref name="direction"/>.</summary>
+    public string IsolatedPods(PolicyDirection direction)
+    {
+        var meaning = $"local pods isolated for {(direction == PolicyDirection.Egress ? "egress" : "ingress")}";
+        return Add(meaning, 'i', CompiledSetType.Addresses, (m, e) => m.Isolates(e, direction) ? AddressTexts(e) : [], localOnly: true);
+    }
+
+    /// <summary>
+    /// ADDRESS,INTERFACE of every local pod: traffic through a pod's interface is that pod's when
+    /// it carries the pod's own address (a member per address: ipset hashes the address, not the name).
+    /// </summary>
+    public string LocalPods() =>
+        Add("local pods", 'l', CompiledSetType.Interfaces, (_, e) => Addresses(e).Select(a => $"{a},{e.HostInterface}"), localOnly: true);
 
     /// <summary>A list of CIDRs (an ipBlock's exceptions) of the compiled family.</summary>
     public string Networks(IEnumerable<Cidr> cidrs)
@@ -114,16 +148,22 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         Add($"port {name}/{protocol.Name()}", 'p', CompiledSetType.AddressPorts, (_, e) =>
             e.Resolve(name, protocol).Distinct().SelectMany(port => Addresses(e).Select(a => $"{a},{protocol.KernelName()}:{port}")));
 
-    private string Add(string meaning, char kind, CompiledSetType type, Func<PolicyModel, Endpoint, IEnumerable<string>> select)
+    private string Add(string meaning, char kind, CompiledSetType type, Func<PolicyModel, Endpoint, IEnumerable<string>> select, bool localOnly = false, string? onlyNamespace = null)
     {
         var name = $"{options.SetPrefix}{kind}{ContentNames.Hash(meaning)}";
         recording?.Add(name);
         if (!sets.ContainsKey(name))
         {
-            var entry = new Entry(name, type, meaning, select);
-            foreach (var endpoint in Model.Endpoints)
+            // Sets of local pods select among local pods only (select gives nothing for the others).
+            Func<PolicyModel, Endpoint, IEnumerable<string>> guarded = localOnly ? (m, e) => e.IsLocal ? select(m, e) : [] : select;
+            var entry = new Entry(name, type, meaning, guarded);
+            foreach (var endpoint in localOnly ? Local(onlyNamespace) : onlyNamespace is null ? Model.Endpoints : InNamespace(onlyNamespace))
             {
-                entry.Count(select(Model, endpoint).Distinct(), +1);
+                var members = guarded(Model, endpoint);
+                if (members is not string[] { Length: 0 })
+                {
+                    entry.Count(members.Distinct(), +1);
+                }
             }
 
             sets[name] = entry;
@@ -132,8 +172,45 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         return name;
     }
 
+    private static string[] Distinct(IEnumerable<string> members) =>
+        members is string[] { Length: 0 } none ? none : members.Distinct().ToArray();
+
+    /// <summary>Every pod of <paramref name="ns"/>, local or not.</summary>
+    private Endpoint[] InNamespace(string ns)
+    {
+        byNamespace ??= Model.Endpoints.GroupBy(e => e.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        return byNamespace.GetValueOrDefault(ns) ?? [];
+    }
+
+    /// <summary>The local pods, or those of <paramref name="ns"/>.</summary>
+    private Endpoint[] Local(string? ns)
+    {
+        allLocal ??= Model.Endpoints.Where(e => e.IsLocal).ToArray();
+        if (ns is null)
+        {
+            return allLocal;
+        }
+
+        local ??= allLocal.GroupBy(e => e.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        return local.GetValueOrDefault(ns) ?? [];
+    }
+
     private IEnumerable<IPAddress> Addresses(Endpoint endpoint) =>
         endpoint.Addresses.Where(a => a.AddressFamily == options.Family);
+
+    private string[] AddressTexts(Endpoint endpoint)
+    {
+        var texts = new List<string>(endpoint.Addresses.Count);
+        foreach (var address in endpoint.Addresses)
+        {
+            if (address.AddressFamily == options.Family)
+            {
+                texts.Add(address.ToString());
+            }
+        }
+
+        return texts.Count == 0 ? [] : texts.ToArray();
+    }
 
     /// <summary>One set: fixed members, or how many selected pods hold each member.</summary>
     private sealed class Entry

@@ -99,6 +99,60 @@ public sealed class PolicyModel
         return applied.Count <= 1 ? applied : applied.OrderBy(p => p.Rank).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>
+    /// Every policy that can apply in <paramref name="direction"/> to a pod of
+    /// <paramref name="podNamespaces"/>, in the order pods evaluate them (as <see cref="PoliciesFor"/>):
+    /// the GlobalNetworkPolicies of that direction, and the NetworkPolicies of those namespaces that isolate it.
+    /// </summary>
+    public IReadOnlyList<AppliedPolicy> PoliciesIn(PolicyDirection direction, IEnumerable<string> podNamespaces)
+    {
+        ArgumentNullException.ThrowIfNull(podNamespaces);
+        var ingress = direction == PolicyDirection.Ingress;
+        var applied = new List<AppliedPolicy>();
+        foreach (var (policy, inIngress, inEgress) in globals)
+        {
+            if (ingress ? inIngress : inEgress)
+            {
+                applied.Add(AppliedPolicy.Of(policy));
+            }
+        }
+
+        foreach (var name in podNamespaces.Distinct(StringComparer.Ordinal))
+        {
+            if (byNamespace.TryGetValue(name, out var local))
+            {
+                applied.AddRange(local.Where(p => ingress ? p.Ingress : p.Egress).Select(p => AppliedPolicy.Of(p.Policy)));
+            }
+        }
+
+        return applied.OrderBy(p => p.Rank).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>True when <paramref name="policy"/> is one of <see cref="PoliciesFor"/>(<paramref name="endpoint"/>, <paramref name="direction"/>).</summary>
+    public bool Applies(AppliedPolicy policy, Endpoint endpoint, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return policy.Global is { } global
+            ? global.AppliesIn(direction) && global.Selects(endpoint, NamespaceLabels(endpoint.Namespace))
+            : policy.Kubernetes is { } kubernetes && kubernetes.Namespace == endpoint.Namespace && kubernetes.Isolates(direction) && kubernetes.PodSelector.Matches(endpoint.Labels);
+    }
+
+    /// <summary>True when some policy applies to <paramref name="endpoint"/> in <paramref name="direction"/>: traffic no rule allows is dropped.</summary>
+    public bool Isolates(Endpoint endpoint, PolicyDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var ingress = direction == PolicyDirection.Ingress;
+        if (byNamespace.TryGetValue(endpoint.Namespace, out var local)
+            && local.Any(p => (ingress ? p.Ingress : p.Egress) && p.Policy.PodSelector.Matches(endpoint.Labels)))
+        {
+            return true;
+        }
+
+        var namespaceLabels = NamespaceLabels(endpoint.Namespace);
+        return globals.Any(g => (ingress ? g.Ingress : g.Egress) && g.Policy.Selects(endpoint, namespaceLabels));
+    }
+
     /// <summary>True when <paramref name="endpoint"/> is one of the pods a rule's selector and namespace selector mean (at least one is given).</summary>
     public bool EntitySelects(EntityRule entity, Endpoint endpoint)
     {

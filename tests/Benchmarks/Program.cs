@@ -36,6 +36,11 @@ if (args is ["policy", .. var policyArgs])
     return await Routing.Benchmarks.Policy.PolicyApplyRun.RunAsync(policyArgs);
 }
 
+if (args is ["policy-compile", .. var compileArgs])
+{
+    return Routing.Benchmarks.Policy.PolicyCompileLoop.Run(compileArgs);
+}
+
 if (args is ["ipam", .. var ipamArgs])
 {
     return await IpamThroughputRun.RunAsync(ipamArgs);

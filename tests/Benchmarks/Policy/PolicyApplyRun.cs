@@ -23,7 +23,7 @@ namespace Routing.Benchmarks.Policy;
 /// </summary>
 public static class PolicyApplyRun
 {
-    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--repeat 5]";
+    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--remote 0] [--repeat 5]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,8 +34,8 @@ public static class PolicyApplyRun
             return 2;
         }
 
-        var (ours, baseline, podCount, policyCount, repeat) = options.Value;
-        var cluster = new SyntheticCluster(podCount, policyCount);
+        var (ours, baseline, podCount, policyCount, remoteCount, repeat) = options.Value;
+        var cluster = new SyntheticCluster(podCount, policyCount, remoteCount);
         var store = new MemoryResourceStore();
         foreach (var (key, json) in cluster.All)
         {
@@ -43,7 +43,7 @@ public static class PolicyApplyRun
         }
 
         var oursRunner = new TimedCommandRunner(new ProcessCommandRunner(ours));
-        var baselineRunner = new ProcessCommandRunner(baseline);
+        var baselineRunner = new TimedCommandRunner(new ProcessCommandRunner(baseline));
         var compiler = new PolicyCompiler();
 
         // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec.
@@ -64,13 +64,14 @@ public static class PolicyApplyRun
             (await store.ListAsync("Pod")).Items,
             (await store.ListAsync("NetworkPolicy")).Items,
             (await store.ListAsync("GlobalNetworkPolicy")).Items);
+        var read = clock.Elapsed.TotalSeconds;
         var ruleset = compiler.Compile(result.Model);
         var compiled = clock.Elapsed.TotalSeconds;
         var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
         oursRunner.Take();
         await dataplane.ApplyAsync(ruleset);
         var oursFull = clock.Elapsed.TotalSeconds;
-        await Console.Error.WriteLineAsync("full apply ran: " + oursRunner.Take());
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"full apply: read {read * 1000:0} ms, compile {(compiled - read) * 1000:0} ms, apply {(oursFull - compiled) * 1000:0} ms; ran: {oursRunner.Take()}"));
         if (result.Problems.Count > 0)
         {
             throw new InvalidOperationException("the synthetic cluster has invalid resources: " + string.Join("; ", result.Problems));
@@ -98,10 +99,18 @@ public static class PolicyApplyRun
 
         oursRunner.Take();
 
-        for (var r = 1; r <= repeat; r++)
+        // Local pods first (index among the node's pods), then pods of the other node.
+        var remoteSamples = new List<double>();
+        for (var r = 1; r <= repeat * (remoteCount > 0 ? 2 : 1); r++)
         {
-            var index = r * 7 % podCount;
-            var (key, json) = cluster.Pod(index, SyntheticCluster.App(index + r));
+            var remote = r > repeat;
+            var index = remote ? podCount + (r * 7 % remoteCount) : r * 7 % podCount;
+            // A remote pod takes the app a policy of its namespace names as a peer (policy j is in
+            // namespace j mod N and picks app j+1), so that it moves into a set of pods.
+            var ns = index % cluster.NamespaceCount;
+            var app = !remote ? SyntheticCluster.App(index + r)
+                : SyntheticCluster.App(ns + 1) != SyntheticCluster.App(index) ? SyntheticCluster.App(ns + 1) : SyntheticCluster.App(ns + cluster.NamespaceCount + 1);
+            var (key, json) = cluster.Pod(index, app);
             var current = await store.GetAsync(key) ?? throw new InvalidOperationException($"{key} is gone");
             clock.Restart();
             await store.UpdateAsync(key, json, current.Revision);
@@ -110,13 +119,14 @@ public static class PolicyApplyRun
                 throw new InvalidOperationException("the relabel was not applied: " + loop.Status);
             }
 
-            samples.Add(clock.Elapsed.TotalSeconds);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relabel {r}: {samples[^1] * 1000:0} ms, ran: {oursRunner.Take()}; member writes over nfnetlink so far: {loopDataplane.NetlinkMemberWrites}"));
+            (remote ? remoteSamples : samples).Add(clock.Elapsed.TotalSeconds);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relabel {r} ({(remote ? "remote" : "local")} pod): {clock.Elapsed.TotalMilliseconds:0.0} ms, ran: {oursRunner.Take()}; member writes over nfnetlink so far: {loopDataplane.NetlinkMemberWrites}"));
         }
 
         await stop.CancelAsync();
         await running;
         var relabel = Samples.Median(samples);
+        var relabelRemote = remoteSamples.Count > 0 ? Samples.Median(remoteSamples) : double.NaN;
 
         // The pure part of a relabel, warm: the datastore's resources to the model, then the ruleset
         // as the loop makes it (incrementally from the last one).
@@ -146,7 +156,7 @@ public static class PolicyApplyRun
         }
 
         var relabelCompile = Samples.Median(pure);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"policy: {podCount} pods on the node in {cluster.NamespaceCount} namespaces, {policyCount} policies: {ruleset.RuleCount} rules in {ruleset.Chains.Count} chains, {ruleset.Sets.Count} ipsets"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"policy: {podCount} pods on the node and {remoteCount} on another in {cluster.NamespaceCount} namespaces, {policyCount} policies: {ruleset.RuleCount} rules in {ruleset.Chains.Count} chains, {ruleset.Sets.Count} ipsets"));
         Console.WriteLine();
         Console.WriteLine("| step | seconds |");
         Console.WriteLine("|---|---|");
@@ -154,12 +164,17 @@ public static class PolicyApplyRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: full apply (read, compile, ipsets, iptables) | {oursFull:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: ipset restore | {baselineSets:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: iptables-restore | {baselineRules:0.0000} |"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: one pod relabelled → applied (median of {repeat}) | {relabel:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: one local pod relabelled → applied (median of {repeat}) | {relabel:0.0000} |"));
+        if (remoteSamples.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: one remote pod relabelled → applied (median of {repeat}) | {relabelRemote:0.0000} |"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which model + incremental compile, warm (median of {repeat}) | {relabelCompile:0.0000} |"));
         Console.WriteLine();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
+            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"remote\":{remoteCount},\"relabel_remote_ms\":{(remoteSamples.Count > 0 ? (relabelRemote * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "null")},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
         return 0;
     }
 
@@ -167,7 +182,7 @@ public static class PolicyApplyRun
         resources.Select(r => new Routing.Agent.Datastore.Store.StoredResource(r.Key, r.Json, "1"));
 
     /// <summary>The same sets and rules loaded the plain way: one ipset restore, then one full iptables-restore.</summary>
-    private static async Task<(double Sets, double Rules)> BareAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    private static async Task<(double Sets, double Rules)> BareAsync(TimedCommandRunner runner, PolicyRuleset ruleset)
     {
         var sets = new StringBuilder();
         foreach (var set in ruleset.Sets)
@@ -176,6 +191,7 @@ public static class PolicyApplyRun
             {
                 CompiledSetType.Addresses => "hash:ip",
                 CompiledSetType.Networks => "hash:net",
+                CompiledSetType.Interfaces => "hash:net,iface",
                 _ => "hash:ip,port",
             };
             sets.Append(CultureInfo.InvariantCulture, $"create {set.Name} {type} family inet\n");
@@ -196,7 +212,7 @@ public static class PolicyApplyRun
         return (setSeconds, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task BareClearAsync(ProcessCommandRunner runner, PolicyRuleset ruleset)
+    private static async Task BareClearAsync(TimedCommandRunner runner, PolicyRuleset ruleset)
     {
         Check(await runner.RunAsync(IptablesCommands.Restore(IptablesBackend.Nft, System.Net.Sockets.AddressFamily.InterNetwork), [], "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"), "iptables-restore");
         foreach (var set in ruleset.Sets)
@@ -213,10 +229,10 @@ public static class PolicyApplyRun
         }
     }
 
-    private static (string Ours, string Baseline, int Pods, int Policies, int Repeat)? Parse(string[] args)
+    private static (string Ours, string Baseline, int Pods, int Policies, int Remote, int Repeat)? Parse(string[] args)
     {
         string? ours = null, baseline = null;
-        int pods = 1000, policies = 500, repeat = 5;
+        int pods = 1000, policies = 500, remote = 0, repeat = 5;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -226,11 +242,12 @@ public static class PolicyApplyRun
                 case "--baseline": baseline = value; break;
                 case "--pods" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= 60_000: pods = n; break;
                 case "--policies" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p > 0: policies = p; break;
+                case "--remote" when int.TryParse(value, CultureInfo.InvariantCulture, out var o) && o >= 0 && o <= 60_000: remote = o; break;
                 case "--repeat" when int.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: repeat = r; break;
                 default: return null;
             }
         }
 
-        return args.Length % 2 == 0 && ours is not null && baseline is not null ? (ours, baseline, pods, policies, repeat) : null;
+        return args.Length % 2 == 0 && ours is not null && baseline is not null && pods + remote <= 60_000 ? (ours, baseline, pods, policies, remote, repeat) : null;
     }
 }

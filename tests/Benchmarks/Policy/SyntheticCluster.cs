@@ -14,18 +14,23 @@ namespace Routing.Benchmarks.Policy;
 internal sealed class SyntheticCluster
 {
     public const string NodeName = "bench-node";
+    public const string OtherNode = "bench-other";
     private const int Apps = 50;
 
-    public SyntheticCluster(int pods, int policies)
+    /// <param name="remote">Pods of another node after the <paramref name="pods"/> local ones (index pods…pods+remote-1), in the same namespaces.</param>
+    public SyntheticCluster(int pods, int policies, int remote = 0)
     {
         var namespaceCount = Math.Max(1, pods / 50);
+        LocalCount = pods;
         Namespaces = Enumerable.Range(0, namespaceCount).Select(Namespace).ToArray();
-        Pods = Enumerable.Range(0, pods).Select(i => Pod(i, namespaceCount, App(i))).ToArray();
+        Pods = Enumerable.Range(0, pods + remote).Select(i => Pod(i, namespaceCount, App(i), i < pods)).ToArray();
         Policies = Enumerable.Range(0, policies).Select(j => j % 5 == 4 ? Global(j) : Kubernetes(j, namespaceCount)).ToArray();
         NamespaceCount = namespaceCount;
     }
 
     public int NamespaceCount { get; }
+
+    public int LocalCount { get; }
 
     public IReadOnlyList<(ResourceKey Key, string Json)> Namespaces { get; }
 
@@ -38,7 +43,7 @@ internal sealed class SyntheticCluster
     public static string App(int i) => "app-" + (i % Apps).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Pod <paramref name="i"/> with its app label set to <paramref name="app"/>.</summary>
-    public (ResourceKey Key, string Json) Pod(int i, string app) => Pod(i, NamespaceCount, app);
+    public (ResourceKey Key, string Json) Pod(int i, string app) => Pod(i, NamespaceCount, app, i < LocalCount);
 
     private static (ResourceKey, string) Namespace(int n)
     {
@@ -47,7 +52,7 @@ internal sealed class SyntheticCluster
             JsonSerializer.Serialize(new { apiVersion = "v1", kind = "Namespace", metadata = new { name, labels = new { team = $"t{n % 5}" } } }));
     }
 
-    private static (ResourceKey, string) Pod(int i, int namespaces, string app)
+    private static (ResourceKey, string) Pod(int i, int namespaces, string app, bool local)
     {
         var ns = $"ns-{i % namespaces}";
         var name = $"p-{i}";
@@ -57,7 +62,7 @@ internal sealed class SyntheticCluster
             apiVersion = "v1",
             kind = "Pod",
             metadata = new { @namespace = ns, name, labels = new { app, tier = $"tier-{i % 3}" } },
-            spec = new { nodeName = NodeName },
+            spec = new { nodeName = local ? NodeName : OtherNode },
             status = new { podIPs = new[] { new { ip = address } } },
         }));
     }

@@ -9,8 +9,17 @@ internal sealed class TimedCommandRunner(ICommandRunner inner) : ICommandRunner
 {
     private readonly List<(string Command, double Seconds)> runs = [];
 
+    // POLICY_BENCH_DUMP=DIR keeps each command's input there (NNN-command.txt), to compare scripts.
+    private readonly string? dump = Environment.GetEnvironmentVariable("POLICY_BENCH_DUMP");
+    private int dumped;
+
     public async Task<CommandOutput> RunAsync(string file, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
     {
+        if (dump is not null && standardInput is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dump, $"{Interlocked.Increment(ref dumped):000}-{Path.GetFileName(file)}.txt"), standardInput, cancellationToken).ConfigureAwait(false);
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {

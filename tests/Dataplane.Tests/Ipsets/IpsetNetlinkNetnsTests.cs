@@ -34,6 +34,8 @@ public sealed class IpsetNetlinkNetnsTests
             new("rt-ip6", IpsetType.HashIp, AddressFamily.InterNetworkV6, ["fd00::1"]),
             new("rt-net4", IpsetType.HashNet, AddressFamily.InterNetwork, ["10.8.0.0/16", "10.9.0.1"]),
             new("rt-port4", IpsetType.HashIpPort, AddressFamily.InterNetwork, ["10.0.0.1,tcp:80", "10.0.0.1,udp:53"]),
+            new("rt-if4", IpsetType.HashNetIface, AddressFamily.InterNetwork, ["0.0.0.0/0,calia", "0.0.0.0/0,calib"]),
+            new("rt-if6", IpsetType.HashNetIface, AddressFamily.InterNetworkV6, ["::/0,calia", "::/0,calib"]),
         ];
         foreach (var set in before)
         {
@@ -47,13 +49,17 @@ public sealed class IpsetNetlinkNetnsTests
         table.SetIpset(new Ipset("rt-ip6", IpsetType.HashIp, AddressFamily.InterNetworkV6, ["fd00::1", "fd00::2"]));
         table.SetIpset(new Ipset("rt-net4", IpsetType.HashNet, AddressFamily.InterNetwork, ["10.8.0.0/16", "192.168.0.0/24"]));
         table.SetIpset(new Ipset("rt-port4", IpsetType.HashIpPort, AddressFamily.InterNetwork, ["10.0.0.1,udp:53", "10.0.0.2,sctp:9000"]));
-        Assert.Equal(new IpsetApplyResult(false, 0, 4, 0, 0), await table.ApplyAsync());
+        table.SetIpset(new Ipset("rt-if4", IpsetType.HashNetIface, AddressFamily.InterNetwork, ["0.0.0.0/0,calib", "10.1.0.0/16,calic"]));
+        table.SetIpset(new Ipset("rt-if6", IpsetType.HashNetIface, AddressFamily.InterNetworkV6, ["::/0,calib"]));
+        Assert.Equal(new IpsetApplyResult(false, 0, 6, 0, 0), await table.ApplyAsync());
 
         Assert.Equal(1, table.NetlinkWrites);
         Assert.Equal(["10.0.0.2", "10.0.0.3"], await MembersAsync(ns, "rt-ip4"));
         Assert.Equal(["fd00::1", "fd00::2"], await MembersAsync(ns, "rt-ip6"));
         Assert.Equal(["10.8.0.0/16", "192.168.0.0/24"], await MembersAsync(ns, "rt-net4"));
         Assert.Equal(["10.0.0.1,udp:53", "10.0.0.2,sctp:9000"], await MembersAsync(ns, "rt-port4"));
+        Assert.Equal(["0.0.0.0/0,calib", "10.1.0.0/16,calic"], await MembersAsync(ns, "rt-if4"));
+        Assert.Equal(["::/0,calib"], await MembersAsync(ns, "rt-if6"));
 
         // What the table believes is what the kernel holds.
         table.RequestResync();

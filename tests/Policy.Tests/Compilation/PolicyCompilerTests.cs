@@ -15,13 +15,14 @@ public class PolicyCompilerTests
     public void Without_policies_every_local_pod_returns_and_unknown_pod_interfaces_drop()
     {
         var ruleset = Compiler.Compile(ModelOf());
-        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-tw-calixa").Rules.Select(r => r.Spec));
-        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-fw-calizc").Rules.Select(r => r.Spec));
-        var dispatch = ruleset.Chain("rtp-to-wl").Rules.Select(r => r.Spec).ToArray();
-        Assert.Equal(10, dispatch.Length);
-        Assert.Equal("-o calixa -g rtp-tw-calixa", dispatch[0]);
-        Assert.Equal("-o cali+ -j DROP", dispatch[^1]);
-        Assert.Empty(ruleset.Sets);
+        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-ingress").Rules.Select(r => r.Spec));
+        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-egress").Rules.Select(r => r.Spec));
+        var local = Assert.Single(ruleset.Sets);
+        Assert.Equal(CompiledSetType.Interfaces, local.Type);
+        Assert.Equal(9, local.Members.Count);
+        Assert.Contains("10.100.1.1,calixa", local.Members);
+        Assert.Equal([$"-m set --match-set {local.Name} dst,dst -g rtp-ingress", "-o cali+ -j DROP"], ruleset.Chain("rtp-to-wl").Rules.Select(r => r.Spec));
+        Assert.Equal([$"-m set --match-set {local.Name} src,src -g rtp-egress", "-i cali+ -j DROP"], ruleset.Chain("rtp-from-wl").Rules.Select(r => r.Spec));
         Assert.Equal(["-i cali+ -j rtp-fwd", "-o cali+ -j rtp-fwd"], ruleset.ForwardRules.Select(r => r.Spec));
         var forward = ruleset.Chain("rtp-fwd").Rules.Select(r => r.Spec).ToArray();
         Assert.Equal("-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", forward[0]);
@@ -31,26 +32,47 @@ public class PolicyCompilerTests
     [Fact]
     public void An_isolated_pod_calls_its_policies_and_drops_what_none_allows()
     {
-        var ruleset = Compiler.Compile(ModelOf(FromYb, DenyAllIngress("x")));
+        var deny = DenyAllIngress("x");
+        var ruleset = Compiler.Compile(ModelOf(FromYb, deny));
         var policyChain = Compiler.PolicyChain(PolicyDirection.Ingress, FromYb);
-        var denyChain = Compiler.PolicyChain(PolicyDirection.Ingress, DenyAllIngress("x"));
+        var denyChain = Compiler.PolicyChain(PolicyDirection.Ingress, deny);
+        var fromYbPods = SetMeaning(ruleset, "local pods x/from-y-b applies to for ingress");
+        var denyPods = SetMeaning(ruleset, $"local pods {deny.Key} applies to for ingress");
+        var isolated = SetMeaning(ruleset, "local pods isolated for ingress");
         Assert.Equal(
             [
                 "-j MARK --set-xmark 0x0/0x10000",
-                $"-j {denyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-j {policyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                "-j DROP",
+                $"-m set --match-set {denyPods.Name} dst -j {denyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {fromYbPods.Name} dst -j {policyChain}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {isolated.Name} dst -j DROP",
+                "-j RETURN",
             ],
-            ruleset.Chain("rtp-tw-calixa").Rules.Select(r => r.Spec));
+            ruleset.Chain("rtp-ingress").Rules.Select(r => r.Spec));
+        Assert.Equal(["10.100.1.1"], fromYbPods.Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2", "10.100.1.3"], denyPods.Members);
+        Assert.Equal(denyPods.Members, isolated.Members);
         Assert.Empty(ruleset.Chain(denyChain).Rules);
         var rule = Assert.Single(ruleset.Chain(policyChain).Rules);
-        var set = Assert.Single(ruleset.Sets);
+        var set = Assert.Single(ruleset.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal));
         Assert.Equal($"-m set --match-set {set.Name} src -p tcp --dport 80 -j MARK --set-xmark 0x10000/0x10000", rule.Spec);
         Assert.Equal("x/from-y-b ingress rule 0", rule.Comment);
         Assert.Equal(["10.100.2.2"], set.Members);
-        Assert.Equal(CompiledSetType.Addresses, set.Type);
-        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-fw-calixa").Rules.Select(r => r.Spec));
+        Assert.Equal(["-j RETURN"], ruleset.Chain("rtp-egress").Rules.Select(r => r.Spec));
     }
+
+    [Fact]
+    public void A_relabelled_local_pod_changes_set_members_only()
+    {
+        var before = Compiler.Compile(ModelOf(FromYb));
+        var pods = Pods().Select(p => p.Key == "x/b" ? p with { Labels = Labels("pod", "a") } : p);
+        var after = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
+        Assert.Equal(before.Chains, after.Chains, ChainComparer.Instance);
+        Assert.Equal(before.Sets.Select(s => s.Name), after.Sets.Select(s => s.Name));
+        Assert.Equal(["10.100.1.1", "10.100.1.2"], SetMeaning(after, "local pods x/from-y-b applies to for ingress").Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2"], SetMeaning(after, "local pods isolated for ingress").Members);
+    }
+
+    private static CompiledSet SetMeaning(PolicyRuleset ruleset, string meaning) => Assert.Single(ruleset.Sets, s => s.Meaning == meaning);
 
     [Fact]
     public void Peers_and_ports_multiply_and_ip_blocks_use_a_set_for_their_exceptions()
@@ -64,7 +86,7 @@ public class PolicyCompilerTests
                 [new NetworkPolicyPort(PolicyProtocol.Udp, 1000, 2000), new NetworkPolicyPort(PolicyProtocol.Sctp)]));
         var ruleset = Compiler.Compile(ModelOf(policy));
         var networks = ruleset.Sets.Single(s => s.Type == CompiledSetType.Networks);
-        var pods = ruleset.Sets.Single(s => s.Type == CompiledSetType.Addresses);
+        var pods = ruleset.Sets.Single(s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal));
         Assert.Equal(["10.100.2.0/24", "10.100.3.3/32"], networks.Members);
         Assert.Equal(["10.100.3.1", "10.100.3.2", "10.100.3.3"], pods.Members);
         Assert.Equal(
@@ -83,8 +105,7 @@ public class PolicyCompilerTests
         var pods = Pods().Select(p => p.Key == "y/b" ? p with { Ports = [new ContainerPort("serve-80-tcp", 8080)] } : p);
         var policy = IngressTo("x", "named", LabelSelector.Everything, NetworkPolicyRule.Everything.OnPorts(new NetworkPolicyPort(PolicyProtocol.Tcp, "serve-80-tcp")));
         var ruleset = Compiler.Compile(new PolicyModel(Namespaces(), pods, [policy]));
-        var set = Assert.Single(ruleset.Sets);
-        Assert.Equal(CompiledSetType.AddressPorts, set.Type);
+        var set = Assert.Single(ruleset.Sets, s => s.Type == CompiledSetType.AddressPorts);
         Assert.Contains("10.100.2.2,tcp:8080", set.Members);
         Assert.Contains("10.100.1.1,tcp:80", set.Members);
         Assert.Equal(9, set.Members.Count);
@@ -111,7 +132,7 @@ public class PolicyCompilerTests
         var after = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
         Assert.Equal(before.Chains, after.Chains, ChainComparer.Instance);
         Assert.Equal(before.Sets.Select(s => s.Name), after.Sets.Select(s => s.Name));
-        Assert.Equal(["10.100.2.2", "10.100.2.3"], Assert.Single(after.Sets).Members);
+        Assert.Equal(["10.100.2.2", "10.100.2.3"], Assert.Single(after.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal)).Members);
     }
 
     [Fact]
@@ -136,12 +157,13 @@ public class PolicyCompilerTests
     }
 
     [Fact]
-    public void Pods_of_other_nodes_get_no_chains_but_are_members()
+    public void Pods_of_other_nodes_are_peers_but_not_local_pods()
     {
         var pods = Pods().Select(p => p.Namespace == "y" ? p with { HostInterface = string.Empty } : p);
         var ruleset = Compiler.Compile(new PolicyModel(Namespaces(), pods, [FromYb]));
-        Assert.DoesNotContain(ruleset.Chains, c => c.Name.Contains("caliy", StringComparison.Ordinal));
-        Assert.Equal(["10.100.2.2"], Assert.Single(ruleset.Sets).Members);
+        Assert.DoesNotContain(SetMeaning(ruleset, "local pods").Members, m => m.Contains("caliy", StringComparison.Ordinal));
+        Assert.Equal(6, SetMeaning(ruleset, "local pods").Members.Count);
+        Assert.Equal(["10.100.2.2"], Assert.Single(ruleset.Sets, s => s.Meaning.StartsWith("pods {", StringComparison.Ordinal)).Members);
     }
 
     private sealed class ChainComparer : IEqualityComparer<CompiledChain>

@@ -20,17 +20,23 @@ public sealed class GlobalPolicyCompilerTests
         var k8s = DenyAllIngress("x");
         var ruleset = Compiler.Compile(With([k8s], late, early));
 
+        var earlyPods = PodsOf(ruleset, early.Key);
+        var k8sPods = PodsOf(ruleset, k8s.Key);
+        var latePods = PodsOf(ruleset, late.Key);
         Assert.Equal(
             [
                 "-j MARK --set-xmark 0x0/0x30000",
-                $"-j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, early)}", "-m mark --mark 0x10000/0x10000 -j RETURN", "-m mark --mark 0x20000/0x20000 -j RETURN",
-                $"-j {Compiler.PolicyChain(PolicyDirection.Ingress, k8s)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                $"-j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, late)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
-                "-j DROP",
+                $"-m set --match-set {earlyPods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, early)}", "-m mark --mark 0x10000/0x10000 -j RETURN", "-m mark --mark 0x20000/0x20000 -j RETURN",
+                $"-m set --match-set {k8sPods.Name} dst -j {Compiler.PolicyChain(PolicyDirection.Ingress, k8s)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {latePods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, late)}", "-m mark --mark 0x10000/0x10000 -j RETURN",
+                $"-m set --match-set {Assert.Single(ruleset.Sets, s => s.Meaning == "local pods isolated for ingress").Name} dst -j DROP",
+                "-j RETURN",
             ],
-            ruleset.Chain("rtp-tw-calixa").Rules.Select(r => r.Spec));
-        Assert.Equal("-j MARK --set-xmark 0x0/0x10000", ruleset.Chain("rtp-tw-calixb").Rules[0].Spec);
-        Assert.Equal("-j RETURN", Assert.Single(ruleset.Chain("rtp-fw-calixa").Rules).Spec);
+            ruleset.Chain("rtp-ingress").Rules.Select(r => r.Spec));
+        Assert.Equal(["10.100.1.1", "10.100.2.1", "10.100.3.1"], earlyPods.Members);
+        Assert.Equal(["10.100.1.1", "10.100.1.2", "10.100.1.3"], k8sPods.Members);
+        Assert.Equal(9, latePods.Members.Count);
+        Assert.Equal("-j RETURN", Assert.Single(ruleset.Chain("rtp-egress").Rules).Spec);
     }
 
     [Fact]
@@ -99,9 +105,13 @@ public sealed class GlobalPolicyCompilerTests
         var policy = Ingress("in-y", 1, "all()", Rule(RuleAction.Deny)) with { NamespaceSelector = SelectorExpression.Parse("kubernetes.io/metadata.name == 'y'") };
         var ruleset = Compiler.Compile(With([], policy));
 
-        Assert.Equal("-j RETURN", Assert.Single(ruleset.Chain("rtp-tw-calixa").Rules).Spec);
-        Assert.Contains(ruleset.Chain("rtp-tw-caliya").Rules, r => r.Spec == $"-j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, policy)}");
+        var pods = PodsOf(ruleset, policy.Key);
+        Assert.Equal(["10.100.2.1", "10.100.2.2", "10.100.2.3"], pods.Members);
+        Assert.Contains(ruleset.Chain("rtp-ingress").Rules, r => r.Spec == $"-m set --match-set {pods.Name} dst -j {Compiler.GlobalPolicyChain(PolicyDirection.Ingress, policy)}");
     }
+
+    private static CompiledSet PodsOf(PolicyRuleset ruleset, string policy) =>
+        Assert.Single(ruleset.Sets, s => s.Meaning == $"local pods {policy} applies to for ingress");
 
     [Fact]
     public void An_invalid_global_policy_does_not_compile()
