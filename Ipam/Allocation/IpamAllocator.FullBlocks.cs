@@ -19,29 +19,62 @@ public sealed partial class IpamAllocator
     // find the node's blocks full at once share one read of each.
     private readonly ConcurrentDictionary<IPNetwork, FullBlockRead> fullBlockReads = new();
 
+    // The last listing of the blocks' revisions, and when it began (shared as the reads are).
+    private FullBlockListing? blockListing;
+
     /// <summary>
-    /// Of <paramref name="blocks"/> (found full before), those that have space again, in order: all
-    /// read at once (one round trip, not one per block), each read begun after <paramref name="since"/>.
+    /// Of <paramref name="blocks"/> (found full before), those that have space again, in order. One
+    /// listing of the blocks' revisions (no documents) tells which changed since last read full; only
+    /// those are read, all at once. Listing and reads each begun after <paramref name="since"/>.
     /// </summary>
     private async Task<List<IPNetwork>> WithSpaceAgainAsync(List<IPNetwork> blocks, long since, string node)
     {
-        var reads = new Task<Versioned<AllocationBlock>?>[blocks.Count];
+        var revisions = await ListBlockRevisions(since).ConfigureAwait(false);
+        var reads = new Task<Versioned<AllocationBlock>?>?[blocks.Count];
         for (var i = 0; i < blocks.Count; i++)
         {
-            reads[i] = ReadFullBlock(blocks[i], since);
+            var stillFull = fullBlockReads.TryGetValue(blocks[i], out var known)
+                && known.Read.IsCompletedSuccessfully
+                && known.Read.Result is { } read
+                && IsFull(read, node)
+                && revisions.TryGetValue(read.Value.Name, out var now)
+                && now == read.Revision;
+            reads[i] = stillFull ? null : ReadFullBlock(blocks[i], since);
         }
 
         var withSpace = new List<IPNetwork>();
         for (var i = 0; i < blocks.Count; i++)
         {
             // A block gone, given away or deleted is left to the allocation, which sorts that out.
-            if (await reads[i].ConfigureAwait(false) is not { } read || read.Value.FreeCount > 0 || read.Value.Deleted || read.Value.AffineNode != node)
+            if (reads[i] is { } reading && !IsFull(await reading.ConfigureAwait(false), node))
             {
                 withSpace.Add(blocks[i]);
             }
         }
 
         return withSpace;
+    }
+
+    private static bool IsFull(Versioned<AllocationBlock>? read, string node) =>
+        read is { Value: { FreeCount: 0, Deleted: false } block } && block.AffineNode == node;
+
+    private Task<Dictionary<string, string>> ListBlockRevisions(long since)
+    {
+        while (true)
+        {
+            var known = Volatile.Read(ref blockListing);
+            if (known is not null && known.Began >= since && !known.Listing.IsFaulted && !known.Listing.IsCanceled)
+            {
+                return known.Listing;
+            }
+
+            var listing = new FullBlockListing(Stopwatch.GetTimestamp(), new Lazy<Task<Dictionary<string, string>>>(async () =>
+                (await store.Blocks.ListRevisionsAsync(CancellationToken.None).ConfigureAwait(false)).ToDictionary(r => r.Name, r => r.Revision, StringComparer.Ordinal)));
+            if (Interlocked.CompareExchange(ref blockListing, listing, known) == known)
+            {
+                return listing.Listing;
+            }
+        }
     }
 
     private Task<Versioned<AllocationBlock>?> ReadFullBlock(IPNetwork cidr, long since)
@@ -66,5 +99,10 @@ public sealed partial class IpamAllocator
     private sealed record FullBlockRead(long Began, Lazy<Task<Versioned<AllocationBlock>?>> Reading)
     {
         public Task<Versioned<AllocationBlock>?> Read => Reading.Value;
+    }
+
+    private sealed record FullBlockListing(long Began, Lazy<Task<Dictionary<string, string>>> Reading)
+    {
+        public Task<Dictionary<string, string>> Listing => Reading.Value;
     }
 }

@@ -25,4 +25,14 @@ public interface IIpamBlockTransactions
         IReadOnlyList<IpamHandle> created,
         IReadOnlyList<Versioned<IpamHandle>> deleted,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims a block in one write: creates <paramref name="block"/> and the node's
+    /// <paramref name="affinity"/> for it, both or neither. <see cref="IpamStoreException"/>
+    /// <see cref="IpamStoreError.AlreadyExists"/> for whichever exists, the affinity first.
+    /// </summary>
+    ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A block and its affinity as written by one claim (<see cref="IIpamBlockTransactions.CreateBlockWithAffinityAsync"/>).</summary>
+public sealed record ClaimedBlock(Versioned<AllocationBlock> Block, Versioned<BlockAffinity> Affinity);

@@ -97,6 +97,24 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
         }
     }
 
+    /// <summary>Both or neither, as etcd's Txn: <see cref="BeforeWrite"/> is called for each create (the affinity first), then both are checked and made at once.</summary>
+    public ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(affinity);
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.BlockAffinity, affinity.Name, IpamWriteOperation.Create));
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Block, block.Name, IpamWriteOperation.Create));
+        var affinities = (Collection<BlockAffinity>)Affinities;
+        var blocks = (Collection<AllocationBlock>)Blocks;
+        lock (gate)
+        {
+            affinities.CheckAbsent(affinity.Name);
+            blocks.CheckAbsent(block.Name);
+            var claimed = affinities.Put(affinity);
+            return ValueTask.FromResult(new ClaimedBlock(blocks.Put(block), claimed));
+        }
+    }
+
     /// <summary>Gives a record a new revision without changing it, as if another writer had rewritten it; false when there is none.</summary>
     public bool Touch(string kind, string name) => kind switch
     {

@@ -95,6 +95,9 @@ internal sealed class TimedIpamStore : IIpamStore
         public ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default) =>
             owner.TimeAsync(kind + ".listNames", () => inner.ListNamesAsync(cancellationToken));
 
+        public ValueTask<IReadOnlyList<NamedRevision>> ListRevisionsAsync(CancellationToken cancellationToken = default) =>
+            owner.TimeAsync(kind + ".listRevisions", () => inner.ListRevisionsAsync(cancellationToken));
+
         public ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default) =>
             owner.TimeAsync(kind + ".create", () => inner.CreateAsync(record, cancellationToken));
 
@@ -118,5 +121,8 @@ internal sealed class TimedIpamStore : IIpamStore
             IReadOnlyList<Versioned<IpamHandle>> deleted,
             CancellationToken cancellationToken = default) =>
             owner.TimeAsync("block+handles.txn", () => inner.WriteBlockWithHandlesAsync(block, expectedRevision, created, deleted, cancellationToken));
+
+        public ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default) =>
+            owner.TimeAsync("block+affinity.txn", () => inner.CreateBlockWithAffinityAsync(block, affinity, cancellationToken));
     }
 }
