@@ -12,7 +12,7 @@ internal sealed class ResourceIpamTransactions(
     ResourceIpamCollection<AllocationBlock> blocks,
     Action<Versioned<BlockAffinity>>? affinityWritten = null) : IIpamBlockTransactions
 {
-    public async ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+    public async ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
         AllocationBlock block,
         string expectedRevision,
         IReadOnlyList<IpamHandle> created,
@@ -29,7 +29,7 @@ internal sealed class ResourceIpamTransactions(
         try
         {
             var revisions = await store.WriteAllAsync(writes, cancellationToken).ConfigureAwait(false);
-            return blocks.Written(block, revisions[^1]!);
+            return new WrittenBlock(blocks.Written(block, revisions[^1]!), [.. created.Select((h, i) => new Versioned<IpamHandle>(h, revisions[i]!))]);
         }
         catch (ResourceStoreException e) when (e.Key is { } key)
         {

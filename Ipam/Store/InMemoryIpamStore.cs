@@ -47,7 +47,7 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
     public bool WithoutTransactions { get; set; }
 
     /// <summary>All or nothing, as etcd's Txn: <see cref="BeforeWrite"/> is called for each write (handles first), then all are checked and made at once.</summary>
-    public ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+    public ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
         AllocationBlock block,
         string expectedRevision,
         IReadOnlyList<IpamHandle> created,
@@ -83,17 +83,13 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
             }
 
             blocks.Check(block.Name, expectedRevision);
-            foreach (var handle in created)
-            {
-                handles.Put(handle);
-            }
-
+            var written = created.Select(handles.Put).ToList();
             foreach (var handle in deleted)
             {
                 handles.Remove(handle.Value.Name);
             }
 
-            return ValueTask.FromResult(blocks.Put(block));
+            return ValueTask.FromResult(new WrittenBlock(blocks.Put(block), written));
         }
     }
 

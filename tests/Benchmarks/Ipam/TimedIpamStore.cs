@@ -114,7 +114,7 @@ internal sealed class TimedIpamStore : IIpamStore
 
     private sealed class TimedTransactions(IIpamBlockTransactions inner, TimedIpamStore owner) : IIpamBlockTransactions
     {
-        public ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+        public ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
             AllocationBlock block,
             string expectedRevision,
             IReadOnlyList<IpamHandle> created,
