@@ -13,7 +13,12 @@ public sealed class ResourceTable
     private readonly Lock gate = new();
     private readonly Dictionary<ResourceKey, StoredResource> resources = [];
     private readonly LinkedList<(long Sequence, ResourceEvent Event)> history = new();
-    private TaskCompletionSource changed = NewSignal();
+
+    // Per kind, the signal its watches wait on and the last change of it the log forgot: a write
+    // wakes only the watches of its own kind (an IPAM block's write, the pools' watch not), and a
+    // watch expires only when a change of its own kind was forgotten.
+    private readonly Dictionary<string, TaskCompletionSource> changed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> forgottenOfKind = new(StringComparer.Ordinal);
     private long sequence;
     private long forgottenThrough;
 
@@ -140,12 +145,15 @@ public sealed class ResourceTable
         history.AddLast((sequence, new ResourceEvent(type, resource, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         while (history.Count > HistoryLimit)
         {
+            var (forgotten, change) = history.First!.Value;
+            forgottenOfKind[change.Resource!.Key.Kind] = forgotten;
             history.RemoveFirst();
         }
 
-        var signal = changed;
-        changed = NewSignal();
-        signal.TrySetResult();
+        if (changed.Remove(resource.Key.Kind, out var signal))
+        {
+            signal.TrySetResult();
+        }
     }
 
     /// <summary>Forgets the changes up to and including a sequence: watches from before it must list again.</summary>
@@ -178,7 +186,7 @@ public sealed class ResourceTable
             Task wait;
             lock (gate)
             {
-                if (after > sequence || after < forgottenThrough || (after < sequence && (history.First is null || history.First.Value.Sequence > after + 1)))
+                if (after > sequence || after < forgottenThrough || forgottenOfKind.GetValueOrDefault(kind) > after)
                 {
                     throw new ResourceStoreException(
                         ResourceStoreError.Expired, null, $"watch {kind}: revision {after} is no longer kept (oldest {history.First?.Value.Sequence ?? sequence}); list again");
@@ -193,7 +201,12 @@ public sealed class ResourceTable
                 }
 
                 after = sequence;
-                wait = changed.Task;
+                if (!changed.TryGetValue(kind, out var signal))
+                {
+                    changed[kind] = signal = NewSignal();
+                }
+
+                wait = signal.Task;
             }
 
             for (var i = batch.Count - 1; i >= 0; i--)
