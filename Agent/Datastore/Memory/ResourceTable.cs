@@ -12,6 +12,10 @@ public sealed class ResourceTable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<ResourceKey, StoredResource> resources = [];
+
+    // The same resources by kind: a list of one kind (IPAM blocks, for every claim) does not walk
+    // every other (thousands of handles).
+    private readonly Dictionary<string, Dictionary<ResourceKey, StoredResource>> byKind = new(StringComparer.Ordinal);
     private readonly LinkedList<(long Sequence, ResourceEvent Event)> history = new();
 
     // Per kind, the signal its watches wait on and the last change of it the log forgot: a write
@@ -53,7 +57,7 @@ public sealed class ResourceTable
     {
         lock (gate)
         {
-            var items = resources.Values.Where(r => r.Key.Kind == kind).OrderBy(r => r.Key.Namespace, StringComparer.Ordinal)
+            var items = (byKind.TryGetValue(kind, out var ofKind) ? ofKind.Values : Enumerable.Empty<StoredResource>()).OrderBy(r => r.Key.Namespace, StringComparer.Ordinal)
                 .ThenBy(r => r.Key.Name, StringComparer.Ordinal).ToArray();
             return new ResourceList(items, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -121,6 +125,12 @@ public sealed class ResourceTable
             var type = resources.ContainsKey(key) ? ResourceEventType.Modified : ResourceEventType.Added;
             var stored = new StoredResource(key, json, ResourceRevision.OfContent(json));
             resources[key] = stored;
+            if (!byKind.TryGetValue(key.Kind, out var ofKind))
+            {
+                byKind[key.Kind] = ofKind = [];
+            }
+
+            ofKind[key] = stored;
             Log(type, stored);
         }
     }
@@ -133,6 +143,8 @@ public sealed class ResourceTable
             {
                 return false;
             }
+
+            byKind[key.Kind].Remove(key);
 
             Log(ResourceEventType.Deleted, old);
             return true;
