@@ -46,10 +46,19 @@ internal sealed class ResourceIpamCollection<T>(IResourceStore store, Func<T, T>
         return [.. list.Items.Select(Read)];
     }
 
-    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ListRevisionsAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Name)];
+
+    /// <summary>Without the documents where the store can (etcd: keys only); never decoded.</summary>
+    public async ValueTask<IReadOnlyList<NamedRevision>> ListRevisionsAsync(CancellationToken cancellationToken = default)
     {
+        if (store is IResourceRevisions revisions)
+        {
+            return [.. (await revisions.ListRevisionsAsync(Kind, cancellationToken).ConfigureAwait(false)).Select(r => new NamedRevision(r.Key.Name, r.Revision))];
+        }
+
         var list = await store.ListAsync(Kind, cancellationToken).ConfigureAwait(false);
-        return [.. list.Items.Select(i => i.Key.Name)];
+        return [.. list.Items.Select(i => new NamedRevision(i.Key.Name, i.Revision))];
     }
 
     public async ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default)

@@ -7,9 +7,12 @@ using Routing.Ipam.Store;
 namespace Routing.Agent.Ipam;
 
 /// <summary>IPAM's block-and-handles writes as one transaction of a datastore that has them (etcd, file).</summary>
-internal sealed class ResourceIpamTransactions(IResourceTransactions store, ResourceIpamCollection<AllocationBlock> blocks) : IIpamBlockTransactions
+internal sealed class ResourceIpamTransactions(
+    IResourceTransactions store,
+    ResourceIpamCollection<AllocationBlock> blocks,
+    Action<Versioned<BlockAffinity>>? affinityWritten = null) : IIpamBlockTransactions
 {
-    public async ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+    public async ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
         AllocationBlock block,
         string expectedRevision,
         IReadOnlyList<IpamHandle> created,
@@ -26,12 +29,36 @@ internal sealed class ResourceIpamTransactions(IResourceTransactions store, Reso
         try
         {
             var revisions = await store.WriteAllAsync(writes, cancellationToken).ConfigureAwait(false);
-            return blocks.Written(block, revisions[^1]!);
+            return new WrittenBlock(blocks.Written(block, revisions[^1]!), [.. created.Select((h, i) => new Versioned<IpamHandle>(h, revisions[i]!))]);
         }
         catch (ResourceStoreException e) when (e.Key is { } key)
         {
             throw key.Kind == IpamKinds.Handle
                 ? ResourceIpamCollection<IpamHandle>.Translate(e, key.Name)
+                : ResourceIpamCollection<AllocationBlock>.Translate(e, key.Name);
+        }
+    }
+
+    public async ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(affinity);
+        ResourceWrite[] writes =
+        [
+            ResourceWrite.Create(ResourceIpamCollection<BlockAffinity>.Key(affinity.Name), IpamDocuments.Serialize(affinity)),
+            ResourceWrite.Create(ResourceIpamCollection<AllocationBlock>.Key(block.Name), IpamDocuments.Serialize(block)),
+        ];
+        try
+        {
+            var revisions = await store.WriteAllAsync(writes, cancellationToken).ConfigureAwait(false);
+            var claimed = new Versioned<BlockAffinity>(affinity, revisions[0]!);
+            affinityWritten?.Invoke(claimed);
+            return new ClaimedBlock(blocks.Written(block, revisions[1]!), claimed);
+        }
+        catch (ResourceStoreException e) when (e.Key is { } key)
+        {
+            throw key.Kind == IpamKinds.BlockAffinity
+                ? ResourceIpamCollection<BlockAffinity>.Translate(e, key.Name)
                 : ResourceIpamCollection<AllocationBlock>.Translate(e, key.Name);
         }
     }

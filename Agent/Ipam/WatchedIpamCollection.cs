@@ -102,6 +102,9 @@ internal sealed class WatchedIpamCollection<T> : IIpamCollection<T>, IAsyncDispo
         Remember(name, null);
     }
 
+    /// <summary>A record this process wrote at <paramref name="written"/>'s revision, outside this collection (in a transaction).</summary>
+    internal void Remember(Versioned<T> written) => Remember(written.Value.Name, written);
+
     private void Remember(string name, Versioned<T>? written)
     {
         lock (gate)

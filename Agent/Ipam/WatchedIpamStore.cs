@@ -28,7 +28,7 @@ public sealed class WatchedIpamStore : IIpamStore, IAsyncDisposable
         var blocks = new ResourceIpamCollection<AllocationBlock>(store, static block => block.Clone());
         Blocks = blocks;
         Handles = new ResourceIpamCollection<IpamHandle>(store);
-        Transactions = store is IResourceTransactions transactions ? new ResourceIpamTransactions(transactions, blocks) : null;
+        Transactions = store is IResourceTransactions transactions ? new ResourceIpamTransactions(transactions, blocks, affinities.Remember) : null;
     }
 
     public IIpamCollection<IPPool> Pools => pools;

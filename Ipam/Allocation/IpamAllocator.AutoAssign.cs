@@ -43,6 +43,7 @@ public sealed partial class IpamAllocator
         }
 
         var node = request.Node;
+        var since = System.Diagnostics.Stopwatch.GetTimestamp();
         var pools = await EligiblePoolsAsync(family, node, request.Pools, cancellationToken).ConfigureAwait(false);
         var reserved = await ReservedAsync(cancellationToken).ConfigureAwait(false);
         var attribute = AttributeFor(request.HandleId, node, request.Attributes);
@@ -52,7 +53,7 @@ public sealed partial class IpamAllocator
             // 1. The node's own blocks.
             var tried = new HashSet<IPNetwork>();
             var seen = ClaimsOf(node);
-            await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
+            await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, since, cancellationToken).ConfigureAwait(false);
 
             // 2. New blocks claimed for the node, up to its limit: one claim at a time per node, or a
             // burst of pods on a node would claim a block each. Whoever finds that another request
@@ -89,7 +90,7 @@ public sealed partial class IpamAllocator
                 }
                 else
                 {
-                    await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, cancellationToken).ConfigureAwait(false);
+                    await AssignFromOwnBlocksAsync(pools, node, count, attribute, reserved, tried, got, since, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -138,16 +139,37 @@ public sealed partial class IpamAllocator
         Func<IPAddress, bool> reserved,
         HashSet<IPNetwork> tried,
         List<IpamAllocation> got,
+        long since,
         CancellationToken cancellationToken)
     {
         var owned = await OwnBlocksAsync(node, cancellationToken).ConfigureAwait(false);
-        foreach (var cidr in owned.Where(b => !seenFull.ContainsKey(b)).Concat(owned.Where(seenFull.ContainsKey)))
+        await AssignFromOwnAsync(owned.Where(b => !seenFull.ContainsKey(b))).ConfigureAwait(false);
+        var full = owned.Where(b => seenFull.ContainsKey(b) && !tried.Contains(b)).ToList();
+        if (got.Count < count && full.Count > 0)
         {
-            if (got.Count == count)
-            {
-                break;
-            }
+            // Blocks found full before, read again all at once: only those with space are asked.
+            var again = await WithSpaceAgainAsync(full, since, node).ConfigureAwait(false);
+            tried.UnionWith(full.Except(again));
+            await AssignFromOwnAsync(again).ConfigureAwait(false);
+        }
 
+        return owned.Count;
+
+        async Task AssignFromOwnAsync(IEnumerable<IPNetwork> blocks)
+        {
+            foreach (var cidr in blocks)
+            {
+                if (got.Count == count)
+                {
+                    break;
+                }
+
+                await AssignFromOwnBlockAsync(cidr).ConfigureAwait(false);
+            }
+        }
+
+        async Task AssignFromOwnBlockAsync(IPNetwork cidr)
+        {
             if (tried.Add(cidr) && PoolOf(pools, cidr) is { } pool)
             {
                 var wanted = count - got.Count;
@@ -160,11 +182,10 @@ public sealed partial class IpamAllocator
                 else
                 {
                     seenFull.TryRemove(cidr, out _);
+                    fullBlockReads.TryRemove(cidr, out _);
                 }
             }
         }
-
-        return owned.Count;
     }
 
     private IpamException Exhausted(AddressFamily family, string node, int wanted, int found, IReadOnlyList<PoolLayout> pools)

@@ -123,19 +123,21 @@ public sealed partial class IpamAllocator
             try
             {
                 var written = created.Count == 0 && deleted.Count == 0
-                    ? await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false)
+                    ? new WrittenBlock(await store.Blocks.UpdateAsync(block, read.Revision, CancellationToken.None).ConfigureAwait(false), [])
                     : await transactions!.WriteBlockWithHandlesAsync(block, read.Revision, [.. created.Values], [.. deleted.Select(r => r.Handle!)], CancellationToken.None).ConfigureAwait(false);
                 foreach (var (request, handle) in created)
                 {
                     request.Counted = handle.Blocks[blockKey];
                 }
 
+                RememberCreated(written.Created);
+
                 foreach (var request in deleted)
                 {
                     request.HandleDeleted = true;
                 }
 
-                lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Revision);
+                lastWritten[name] = new Versioned<AllocationBlock>(block.Clone(), written.Block.Revision);
                 Complete(requests, planned);
                 return;
             }

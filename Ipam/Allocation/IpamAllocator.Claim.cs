@@ -87,6 +87,11 @@ public sealed partial class IpamAllocator
     /// </summary>
     private async Task<bool> ClaimBlockAsync(IPNetwork cidr, string node, CancellationToken cancellationToken)
     {
+        if (await ClaimInOneWriteAsync(cidr, node, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
         var name = BlockAffinity.NameFor(node, cidr);
         for (var attempt = 1; ; attempt++)
         {
@@ -115,6 +120,32 @@ public sealed partial class IpamAllocator
             {
                 await backoff.WaitAsync(attempt, $"claiming block {cidr} for node {node}", cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Where the store has transactions, a block no one holds is claimed in one write: the block and
+    /// the node's affinity, confirmed, created together (nothing half-done for a crash to leave).
+    /// False when either exists already: the three-write claim sorts that out (an earlier claim of
+    /// this node to finish, or a block that is someone else's).
+    /// </summary>
+    private async Task<bool> ClaimInOneWriteAsync(IPNetwork cidr, string node, CancellationToken cancellationToken)
+    {
+        if (transactions is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var block = new AllocationBlock(cidr, node, options.StrictAffinity);
+            var claimed = await transactions.CreateBlockWithAffinityAsync(block, new BlockAffinity(node, cidr, AffinityState.Confirmed), cancellationToken).ConfigureAwait(false);
+            lastWritten[BlockCidr.NameOf(cidr)] = new Versioned<AllocationBlock>(claimed.Block.Value.Clone(), claimed.Block.Revision);
+            return true;
+        }
+        catch (IpamStoreException e) when (e.Error == IpamStoreError.AlreadyExists)
+        {
+            return false;
         }
     }
 

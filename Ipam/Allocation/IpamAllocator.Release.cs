@@ -33,13 +33,20 @@ public sealed partial class IpamAllocator
     /// <summary>Frees every address <paramref name="handleId"/> holds and forgets the handle (the CNI DEL). Harmless when it holds none.</summary>
     public async Task<IReadOnlyList<BlockAllocation>> ReleaseByHandleAsync(string handleId, CancellationToken cancellationToken = default)
     {
+        // A handle this allocator created and that has not changed since: released without reading it.
+        var (released, done) = await ReleaseCreatedHandleAsync(handleId, cancellationToken).ConfigureAwait(false);
+        if (done)
+        {
+            return released;
+        }
+
+        var freed = new List<BlockAllocation>(released);
         var handle = await store.Handles.GetAsync(handleId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
         {
-            return [];
+            return freed;
         }
 
-        var freed = new List<BlockAllocation>();
         foreach (var blockKey in handle.Value.Blocks.Keys)
         {
             // A handle of one block unchanged since it was read is simply deleted (the usual CNI

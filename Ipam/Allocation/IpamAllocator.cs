@@ -27,11 +27,6 @@ public sealed partial class IpamAllocator
     // Per node, how many blocks this allocator has claimed: a request that waited for a claim sees it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> claimGenerations = new(StringComparer.Ordinal);
 
-    // Blocks this allocator last found full: tried after the others (a hint for the order only, since
-    // another allocator may free addresses in them), so a node with many full blocks does not read
-    // each of them for every allocation.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPNetwork, byte> seenFull = new();
-
     public IpamAllocator(
         IIpamStore store,
         IpamOptions? options = null,

@@ -19,10 +19,23 @@ public interface IIpamBlockTransactions
     /// <see cref="IpamStoreError.AlreadyExists"/> for a handle to create, <see cref="IpamStoreError.Conflict"/>
     /// or <see cref="IpamStoreError.NotFound"/> for a handle to delete or for the block.
     /// </summary>
-    ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+    ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
         AllocationBlock block,
         string expectedRevision,
         IReadOnlyList<IpamHandle> created,
         IReadOnlyList<Versioned<IpamHandle>> deleted,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims a block in one write: creates <paramref name="block"/> and the node's
+    /// <paramref name="affinity"/> for it, both or neither. <see cref="IpamStoreException"/>
+    /// <see cref="IpamStoreError.AlreadyExists"/> for whichever exists, the affinity first.
+    /// </summary>
+    ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A block as written with its handles (<see cref="IIpamBlockTransactions.WriteBlockWithHandlesAsync"/>): the handles created, each at its revision.</summary>
+public sealed record WrittenBlock(Versioned<AllocationBlock> Block, IReadOnlyList<Versioned<IpamHandle>> Created);
+
+/// <summary>A block and its affinity as written by one claim (<see cref="IIpamBlockTransactions.CreateBlockWithAffinityAsync"/>).</summary>
+public sealed record ClaimedBlock(Versioned<AllocationBlock> Block, Versioned<BlockAffinity> Affinity);

@@ -18,6 +18,13 @@ public interface IIpamCollection<T>
     async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default) =>
         [.. (await ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Value.Name)];
 
+    /// <summary>
+    /// The name and revision of every record of the kind: for a store that can list them without the
+    /// records (an etcd keys-only range), to tell which records changed since they were read.
+    /// </summary>
+    async ValueTask<IReadOnlyList<NamedRevision>> ListRevisionsAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => new NamedRevision(r.Value.Name, r.Revision))];
+
     /// <summary>Creates the record; <see cref="IpamStoreError.AlreadyExists"/> when the name is taken.</summary>
     ValueTask<Versioned<T>> CreateAsync(T record, CancellationToken cancellationToken = default);
 
@@ -33,3 +40,6 @@ public interface IIpamCollection<T>
     /// </summary>
     ValueTask DeleteAsync(string name, string expectedRevision, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A record's name and the revision it is at (<see cref="IIpamCollection{T}.ListRevisionsAsync"/>).</summary>
+public readonly record struct NamedRevision(string Name, string Revision);

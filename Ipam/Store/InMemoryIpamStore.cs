@@ -47,7 +47,7 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
     public bool WithoutTransactions { get; set; }
 
     /// <summary>All or nothing, as etcd's Txn: <see cref="BeforeWrite"/> is called for each write (handles first), then all are checked and made at once.</summary>
-    public ValueTask<Versioned<AllocationBlock>> WriteBlockWithHandlesAsync(
+    public ValueTask<WrittenBlock> WriteBlockWithHandlesAsync(
         AllocationBlock block,
         string expectedRevision,
         IReadOnlyList<IpamHandle> created,
@@ -83,17 +83,31 @@ public sealed class InMemoryIpamStore : IIpamStore, IIpamBlockTransactions
             }
 
             blocks.Check(block.Name, expectedRevision);
-            foreach (var handle in created)
-            {
-                handles.Put(handle);
-            }
-
+            var written = created.Select(handles.Put).ToList();
             foreach (var handle in deleted)
             {
                 handles.Remove(handle.Value.Name);
             }
 
-            return ValueTask.FromResult(blocks.Put(block));
+            return ValueTask.FromResult(new WrittenBlock(blocks.Put(block), written));
+        }
+    }
+
+    /// <summary>Both or neither, as etcd's Txn: <see cref="BeforeWrite"/> is called for each create (the affinity first), then both are checked and made at once.</summary>
+    public ValueTask<ClaimedBlock> CreateBlockWithAffinityAsync(AllocationBlock block, BlockAffinity affinity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(affinity);
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.BlockAffinity, affinity.Name, IpamWriteOperation.Create));
+        BeforeWrite?.Invoke(new IpamWrite(IpamKinds.Block, block.Name, IpamWriteOperation.Create));
+        var affinities = (Collection<BlockAffinity>)Affinities;
+        var blocks = (Collection<AllocationBlock>)Blocks;
+        lock (gate)
+        {
+            affinities.CheckAbsent(affinity.Name);
+            blocks.CheckAbsent(block.Name);
+            var claimed = affinities.Put(affinity);
+            return ValueTask.FromResult(new ClaimedBlock(blocks.Put(block), claimed));
         }
     }
 

@@ -12,7 +12,7 @@ namespace Routing.Agent.Datastore.Etcd;
 /// document, its revision is the key's mod_revision, and every write is a transaction that
 /// compares a revision first, so concurrent writers never overwrite each other unseen.
 /// </summary>
-public sealed partial class EtcdResourceStore : IResourceStore
+public sealed partial class EtcdResourceStore : IResourceStore, IResourceRevisions
 {
     /// <summary>Lists read this many keys per request, all at the first page's revision.</summary>
     private const int PageSize = 500;
@@ -46,9 +46,24 @@ public sealed partial class EtcdResourceStore : IResourceStore
 
     public async Task<ResourceList> ListAsync(string kind, CancellationToken cancellationToken = default)
     {
-        var prefix = EtcdKeys.Prefix(kind);
-        var request = new RangeRequest { Key = prefix, RangeEnd = EtcdKeys.RangeEnd(prefix), Limit = PageSize };
         var items = new List<StoredResource>();
+        var revision = await RangeAsync(kind, keysOnly: false, (key, kv) => items.Add(Resource(key, kv)), cancellationToken).ConfigureAwait(false);
+        return new ResourceList(items, revision);
+    }
+
+    /// <summary>A keys-only range: each key's mod_revision, without its value.</summary>
+    public async Task<IReadOnlyList<KeyRevision>> ListRevisionsAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        var items = new List<KeyRevision>();
+        await RangeAsync(kind, keysOnly: true, (key, kv) => items.Add(new KeyRevision(key, Format(kv.ModRevision))), cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
+    /// <summary>Every key of a kind, page by page, all at the first page's revision (returned).</summary>
+    private async Task<string> RangeAsync(string kind, bool keysOnly, Action<ResourceKey, KeyValue> found, CancellationToken cancellationToken)
+    {
+        var prefix = EtcdKeys.Prefix(kind);
+        var request = new RangeRequest { Key = prefix, RangeEnd = EtcdKeys.RangeEnd(prefix), Limit = PageSize, KeysOnly = keysOnly };
         long revision = 0;
         while (true)
         {
@@ -64,13 +79,13 @@ public sealed partial class EtcdResourceStore : IResourceStore
             {
                 if (EtcdKeys.TryParse(kind, kv.Key, out var key))
                 {
-                    items.Add(Resource(key.Value, kv));
+                    found(key.Value, kv);
                 }
             }
 
             if (!page.More || page.Kvs.Count == 0)
             {
-                return new ResourceList(items, Format(revision));
+                return Format(revision);
             }
 
             request.Key = ByteString.CopyFrom([.. page.Kvs[^1].Key.Span, 0]);

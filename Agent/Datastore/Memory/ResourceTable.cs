@@ -12,8 +12,17 @@ public sealed class ResourceTable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<ResourceKey, StoredResource> resources = [];
+
+    // The same resources by kind: a list of one kind (IPAM blocks, for every claim) does not walk
+    // every other (thousands of handles).
+    private readonly Dictionary<string, Dictionary<ResourceKey, StoredResource>> byKind = new(StringComparer.Ordinal);
     private readonly LinkedList<(long Sequence, ResourceEvent Event)> history = new();
-    private TaskCompletionSource changed = NewSignal();
+
+    // Per kind, the signal its watches wait on and the last change of it the log forgot: a write
+    // wakes only the watches of its own kind (an IPAM block's write, the pools' watch not), and a
+    // watch expires only when a change of its own kind was forgotten.
+    private readonly Dictionary<string, TaskCompletionSource> changed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> forgottenOfKind = new(StringComparer.Ordinal);
     private long sequence;
     private long forgottenThrough;
 
@@ -48,7 +57,7 @@ public sealed class ResourceTable
     {
         lock (gate)
         {
-            var items = resources.Values.Where(r => r.Key.Kind == kind).OrderBy(r => r.Key.Namespace, StringComparer.Ordinal)
+            var items = (byKind.TryGetValue(kind, out var ofKind) ? ofKind.Values : Enumerable.Empty<StoredResource>()).OrderBy(r => r.Key.Namespace, StringComparer.Ordinal)
                 .ThenBy(r => r.Key.Name, StringComparer.Ordinal).ToArray();
             return new ResourceList(items, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -116,6 +125,12 @@ public sealed class ResourceTable
             var type = resources.ContainsKey(key) ? ResourceEventType.Modified : ResourceEventType.Added;
             var stored = new StoredResource(key, json, ResourceRevision.OfContent(json));
             resources[key] = stored;
+            if (!byKind.TryGetValue(key.Kind, out var ofKind))
+            {
+                byKind[key.Kind] = ofKind = [];
+            }
+
+            ofKind[key] = stored;
             Log(type, stored);
         }
     }
@@ -129,6 +144,8 @@ public sealed class ResourceTable
                 return false;
             }
 
+            byKind[key.Kind].Remove(key);
+
             Log(ResourceEventType.Deleted, old);
             return true;
         }
@@ -140,12 +157,15 @@ public sealed class ResourceTable
         history.AddLast((sequence, new ResourceEvent(type, resource, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         while (history.Count > HistoryLimit)
         {
+            var (forgotten, change) = history.First!.Value;
+            forgottenOfKind[change.Resource!.Key.Kind] = forgotten;
             history.RemoveFirst();
         }
 
-        var signal = changed;
-        changed = NewSignal();
-        signal.TrySetResult();
+        if (changed.Remove(resource.Key.Kind, out var signal))
+        {
+            signal.TrySetResult();
+        }
     }
 
     /// <summary>Forgets the changes up to and including a sequence: watches from before it must list again.</summary>
@@ -178,7 +198,7 @@ public sealed class ResourceTable
             Task wait;
             lock (gate)
             {
-                if (after > sequence || after < forgottenThrough || (after < sequence && (history.First is null || history.First.Value.Sequence > after + 1)))
+                if (after > sequence || after < forgottenThrough || forgottenOfKind.GetValueOrDefault(kind) > after)
                 {
                     throw new ResourceStoreException(
                         ResourceStoreError.Expired, null, $"watch {kind}: revision {after} is no longer kept (oldest {history.First?.Value.Sequence ?? sequence}); list again");
@@ -193,7 +213,12 @@ public sealed class ResourceTable
                 }
 
                 after = sequence;
-                wait = changed.Task;
+                if (!changed.TryGetValue(kind, out var signal))
+                {
+                    changed[kind] = signal = NewSignal();
+                }
+
+                wait = signal.Task;
             }
 
             for (var i = batch.Count - 1; i >= 0; i--)

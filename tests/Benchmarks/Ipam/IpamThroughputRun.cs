@@ -62,11 +62,28 @@ public static class IpamThroughputRun
         return 0;
     }
 
+    // BREAKDOWN=1: the store calls of each phase, counted and timed, on stderr.
+    private static readonly bool Breakdown = Environment.GetEnvironmentVariable("BREAKDOWN") == "1";
+
+    private static void ReportBreakdown(string what, System.Collections.Concurrent.ConcurrentDictionary<string, TimedIpamStore.Tally> tallies)
+    {
+        if (Breakdown)
+        {
+            Console.Error.Write($"{what}\n{TimedIpamStore.Report(tallies)}");
+        }
+    }
+
     private sealed record Phase(string Name, int Nodes, double AllocationsPerSecond, double ReleasesPerSecond, double PerNodePerSecond, double LoadP50, double LoadP99);
 
     private static async Task<Phase> PhaseAsync(string name, int nodes, int count, int concurrency, Func<(IIpamStore Store, IAsyncDisposable Client)> open, string cidr)
     {
         var clients = Enumerable.Range(0, nodes).Select(_ => open()).ToList();
+        var tallies = new System.Collections.Concurrent.ConcurrentDictionary<string, TimedIpamStore.Tally>(StringComparer.Ordinal);
+        if (Breakdown)
+        {
+            clients = [.. clients.Select(c => ((IIpamStore)new TimedIpamStore(c.Store, tallies), c.Client))];
+        }
+
         try
         {
             await clients[0].Store.Pools.CreateAsync(new IPPool { Name = "bench-" + cidr.Replace('.', '-').Replace('/', '-'), Cidr = cidr });
@@ -79,6 +96,7 @@ public static class IpamThroughputRun
                 await a.ReleaseByHandleAsync($"warm-{i}");
             }));
 
+            tallies.Clear();
             var latencies = new double[nodes * count];
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(allocators.Select((a, node) => InFlightAsync(count, concurrency, async i =>
@@ -88,10 +106,12 @@ public static class IpamThroughputRun
                 latencies[(node * count) + i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             })));
             var allocating = clock.Elapsed.TotalSeconds;
+            ReportBreakdown($"{name}: allocating", tallies);
 
             clock.Restart();
             await Task.WhenAll(allocators.Select((a, node) => InFlightAsync(count, concurrency, i => a.ReleaseByHandleAsync($"pod-{node}-{i}"))));
             var releasing = clock.Elapsed.TotalSeconds;
+            ReportBreakdown($"{name}: releasing", tallies);
             await Task.WhenAll(allocators.Select((a, node) => a.ReleaseEmptyBlocksAsync($"node-{node}")));
 
             var total = nodes * count;

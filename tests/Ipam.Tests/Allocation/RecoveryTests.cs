@@ -1,5 +1,6 @@
 using Routing.Ipam.Blocks;
 using Routing.Ipam.Checking;
+using Routing.Ipam.Store;
 using static Routing.Ipam.Tests.IpamTestBed;
 
 namespace Routing.Ipam.Tests.Allocation;
@@ -18,6 +19,28 @@ public class RecoveryTests
         var got = await bed.Allocator().AutoAssignAsync(Request("a", "n1"));
         Assert.Equal(Net("10.0.0.32/28"), got.IPv4[0].Block);
         Assert.Equal(AffinityState.Confirmed, (await bed.Store.Affinities.ListAsync()).Single().Value.State);
+        Assert.True((await new IpamChecker(bed.Store).CheckAsync()).IsClean);
+    }
+
+    [Fact]
+    public async Task A_claim_is_the_block_and_its_affinity_in_one_write_that_fails_whole()
+    {
+        await bed.AddPoolAsync("10.0.0.0/24", 28);
+        bed.Store.BeforeWrite = write =>
+        {
+            if (write.Kind == IpamKinds.Block && write.Operation == IpamWriteOperation.Create)
+            {
+                throw new IOException("the datastore went away");
+            }
+        };
+
+        await Assert.ThrowsAsync<IOException>(() => bed.Allocator().AutoAssignAsync(Request("a", "n1")));
+        Assert.Empty(await bed.Store.Affinities.ListAsync());
+        Assert.Empty(await bed.Store.Blocks.ListAsync());
+
+        bed.Store.BeforeWrite = null;
+        var got = await bed.Allocator().AutoAssignAsync(Request("a", "n1"));
+        Assert.Equal(new BlockAffinity("n1", got.IPv4[0].Block, AffinityState.Confirmed), (await bed.Store.Affinities.ListAsync()).Single().Value);
         Assert.True((await new IpamChecker(bed.Store).CheckAsync()).IsClean);
     }
 

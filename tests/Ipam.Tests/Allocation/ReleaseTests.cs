@@ -27,6 +27,27 @@ public class ReleaseTests
     }
 
     [Fact]
+    public async Task A_handle_this_allocator_created_but_another_released_and_took_again_is_released_where_it_is_now()
+    {
+        await bed.AddPoolAsync("10.0.0.0/16");
+        var first = bed.Allocator();
+        var other = bed.Allocator(seed: 2);
+        var old = await first.AutoAssignAsync(Request("pod-a", "n1"));
+        await first.AutoAssignAsync(Request("pod-b", "n1"));
+
+        // The other allocator (another agent, on another node) releases the handle and reuses it.
+        await other.ReleaseByHandleAsync("pod-a");
+        var now = await other.AutoAssignAsync(Request("pod-a", "n2", ipv4: 2));
+        Assert.NotEqual(old.IPv4[0].Block, now.IPv4[0].Block);
+
+        var freed = await first.ReleaseByHandleAsync("pod-a");
+        Assert.Equal(now.IPv4.Select(a => a.Address.ToString()).Order(), freed.Select(a => a.Address.ToString()).Order());
+        Assert.Null(await bed.Store.Handles.GetAsync("pod-a"));
+        Assert.Single(await first.GetByHandleAsync("pod-b"));
+        Assert.True((await new IpamChecker(bed.Store).CheckAsync()).IsClean);
+    }
+
+    [Fact]
     public async Task Release_by_address_counts_the_handle_down()
     {
         await bed.AddPoolAsync("10.0.0.0/16");
