@@ -42,7 +42,7 @@ public static class RouteMessage
     public const ushort Multipath = 9;       // RTA_MULTIPATH
     public const ushort Table = 15;          // RTA_TABLE
 
-    private const uint FlagOnLink = 4;       // RTNH_F_ONLINK
+    internal const uint FlagOnLink = 4;      // RTNH_F_ONLINK
     private const int MaxWeight = 256;
 
     /// <summary>Writes a whole RTM_NEWROUTE (flags: CREATE|EXCL to add, CREATE|REPLACE to replace) or RTM_DELROUTE message.</summary>

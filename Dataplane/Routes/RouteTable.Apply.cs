@@ -34,15 +34,10 @@ public sealed partial class RouteTable
                 resyncRequested = false;
                 keys = dirty;
                 dirty = [];
-                wanted = full ? new Dictionary<RouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
+                wanted = full ? new Dictionary<RouteKey, Route>(desired, RouteKeyComparer.Instance) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
             }
 
-            if (full)
-            {
-                Resync();
-            }
-
-            var (batch, batchKeys) = full ? PlanAll(wanted) : Plan(keys, wanted);
+            var (batch, batchKeys) = full ? Resync(wanted) : Plan(keys, wanted);
             var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
             var outcome = Record(batch, batchKeys, result, full, clock);
             if (outcome.Changed > 0 || outcome.Errors.Count > 0)
@@ -53,22 +48,6 @@ public sealed partial class RouteTable
 
             return outcome;
         }
-    }
-
-    private void Resync()
-    {
-        var routes = kernel.ListByProtocol(options.Protocol);
-        kernelOwned.Clear();
-        kernelOwned.EnsureCapacity(routes.Count);
-        foreach (var route in routes)
-        {
-            if (Manages(route))
-            {
-                kernelOwned.TryAdd(KeyOf(route), route);
-            }
-        }
-
-        conflicts.Clear();
     }
 
     /// <summary>

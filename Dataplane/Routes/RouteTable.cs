@@ -26,7 +26,7 @@ public sealed partial class RouteTable : IDisposable
 
     // Desired state and the work it implies; written by any thread.
     private readonly Lock gate = new();
-    private Dictionary<RouteKey, Route> desired = [];
+    private Dictionary<RouteKey, Route> desired = new(RouteKeyComparer.Instance);
     private HashSet<RouteKey> dirty = [];
     private readonly HashSet<RouteKey> retry = [];
     private DateTimeOffset? retryAt;
@@ -35,7 +35,7 @@ public sealed partial class RouteTable : IDisposable
 
     // The kernel as last seen; only the applying thread (under applyGate) reads or writes these.
     private readonly Lock applyGate = new();
-    private readonly Dictionary<RouteKey, Route> kernelOwned = [];
+    private Dictionary<RouteKey, Route> kernelOwned = new(RouteKeyComparer.Instance);
     private readonly HashSet<RouteKey> conflicts = [];
     private readonly HashSet<RouteKey> takenFromUs = [];
 
@@ -139,7 +139,7 @@ public sealed partial class RouteTable : IDisposable
     public void SetAll(IEnumerable<Route> routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var next = new Dictionary<RouteKey, Route>(routes.TryGetNonEnumeratedCount(out var count) ? count : 0);
+        var next = new Dictionary<RouteKey, Route>(routes.TryGetNonEnumeratedCount(out var count) ? count : 0, RouteKeyComparer.Instance);
         foreach (var route in routes)
         {
             EnsureManaged(route);
