@@ -105,7 +105,8 @@ public sealed partial class RouteTable
         }
         else if (actual is not null)
         {
-            batch.Delete(actual);
+            // By key and protocol: ours goes even if its next hop changed since we last saw it.
+            batch.Delete(PackedRouteKey.From(key), options.Protocol);
         }
         else
         {
