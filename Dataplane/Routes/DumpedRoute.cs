@@ -89,10 +89,10 @@ internal struct DumpedRoute
     /// </summary>
     public readonly bool Satisfies(Route wanted)
     {
-        var v6 = Key.Family == PackedRouteKey.InterNetworkV6;
+        // The key matched: same family, destination, table and (kept) metric. The family comes from
+        // the key rather than the wanted route's address, one object fewer to reach per route.
         if (Multipath || Tos != 0 || !wanted.NextHops.IsDefaultOrEmpty || Type != wanted.Type || Protocol != wanted.Protocol
-            || (v6 ? RouteScope.Universe : (RouteScope)Scope) != wanted.EffectiveScope
-            || (v6 && Key.Metric == 0 ? 1024 : Key.Metric) != wanted.NormalizedMetric
+            || (Key.Family == PackedRouteKey.InterNetworkV6 ? RouteScope.Universe : (RouteScope)Scope) != WantedScope(wanted)
             || (wanted.Source is not null && !SameAddress(wanted.Source, Source, SourceLength)))
         {
             return false;
@@ -107,6 +107,13 @@ internal struct DumpedRoute
             && wanted.OnLink == ((Flags & RouteMessage.FlagOnLink) != 0)
             && (wanted.InterfaceIndex == 0 || wanted.InterfaceIndex == InterfaceIndex);
     }
+
+    // Route.EffectiveScope, with the family taken as the key's.
+    private readonly RouteScope WantedScope(Route wanted) =>
+        Key.Family == PackedRouteKey.InterNetworkV6 ? RouteScope.Universe
+        : wanted.Scope ?? (wanted.Type == RouteType.Unicast && wanted.Gateway is null ? RouteScope.Link
+            : wanted.Type == RouteType.Local ? RouteScope.Host
+            : RouteScope.Universe);
 
     // The kernel never reports a scope id: a wanted address with one is left to the full comparison.
     private static bool SameAddress(IPAddress address, UInt128 bits, byte length) =>

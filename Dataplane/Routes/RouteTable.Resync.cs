@@ -8,7 +8,7 @@ public sealed partial class RouteTable
     /// wanted routes as it streams by; a route already there as wanted is never read into an object.
     /// When every wanted route is there, the plan is only the deletes, with no lookup per route.
     /// </summary>
-    private (RouteBatch Batch, List<RouteKey> Keys) Resync(Dictionary<RouteKey, Route> wanted)
+    private (RouteBatch Batch, List<PackedRouteKey> Keys) Resync(Dictionary<PackedRouteKey, Route> wanted)
     {
         var scan = new DumpScan(this, wanted);
         kernel.ReadByProtocol(options.Protocol, scan.Read, scan.Restart);
@@ -19,10 +19,10 @@ public sealed partial class RouteTable
             // The kernel's view is the wanted routes and our others: the others are deleted.
             kernelOwned = wanted;
             var batch = new RouteBatch();
-            var keys = new List<RouteKey>();
+            var keys = new List<PackedRouteKey>();
             foreach (var actual in scan.Others)
             {
-                var key = KeyOf(actual);
+                var key = PackedKeyOf(actual);
                 if (kernelOwned.TryAdd(key, actual))
                 {
                     Decide(key, null, actual, batch, keys);
@@ -32,15 +32,15 @@ public sealed partial class RouteTable
             return (batch, keys);
         }
 
-        kernelOwned = new Dictionary<RouteKey, Route>(scan.Satisfied.Count + scan.Others.Count, RouteKeyComparer.Instance);
+        kernelOwned = new Dictionary<PackedRouteKey, Route>(scan.Satisfied.Count + scan.Others.Count);
         foreach (var route in scan.Satisfied)
         {
-            kernelOwned.TryAdd(KeyOf(route), route);
+            kernelOwned.TryAdd(PackedKeyOf(route), route);
         }
 
         foreach (var actual in scan.Others)
         {
-            kernelOwned.TryAdd(KeyOf(actual), actual);
+            kernelOwned.TryAdd(PackedKeyOf(actual), actual);
         }
 
         return PlanAll(wanted);
@@ -50,10 +50,8 @@ public sealed partial class RouteTable
     /// One dump held against the wanted routes: the wanted routes the kernel has as wanted (the
     /// wanted objects stand for the kernel's), and every other route of ours, read in full.
     /// </summary>
-    private sealed class DumpScan(RouteTable table, Dictionary<RouteKey, Route> wanted)
+    private sealed class DumpScan(RouteTable table, Dictionary<PackedRouteKey, Route> wanted)
     {
-        private readonly Dictionary<RouteKey, Route>.AlternateLookup<PackedRouteKey> lookup = wanted.GetAlternateLookup<PackedRouteKey>();
-
         public List<Route> Satisfied { get; } = new(wanted.Count);
 
         public List<Route> Others { get; } = [];
@@ -72,7 +70,7 @@ public sealed partial class RouteTable
             }
 
             // A second route under one key (IPv4 appends; they sit together in a dump) is an other.
-            if (lookup.TryGetValue(dumped.Key, out var route) && dumped.Satisfies(route)
+            if (wanted.TryGetValue(dumped.Key, out var route) && dumped.Satisfies(route)
                 && table.options.LeaveAlone?.Invoke(route) != true
                 && (Satisfied.Count == 0 || !ReferenceEquals(Satisfied[^1], route)))
             {
