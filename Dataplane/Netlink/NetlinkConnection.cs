@@ -117,20 +117,42 @@ public sealed class NetlinkConnection : IDisposable
         }
     }
 
+    /// <summary>Reads one message of a dump in place.</summary>
+    public delegate void MessageReader(in NetlinkMessage message);
+
     /// <summary>Dumps a table (NLM_F_DUMP) and returns what <paramref name="parse"/> accepts; restarts if the table changed mid-dump.</summary>
     public List<T> Dump<T>(NetlinkMessageType type, string request, MessageBody body, MessageParser<T> parse)
     {
+        var results = new List<T>();
+        DumpEach(
+            type,
+            request,
+            body,
+            (in NetlinkMessage message) =>
+            {
+                if (parse(message, out var value))
+                {
+                    results.Add(value);
+                }
+            },
+            results.Clear);
+        return results;
+    }
+
+    /// <summary>
+    /// Dumps a table (NLM_F_DUMP) and hands each message to <paramref name="read"/> straight from the
+    /// receive buffer: no copy, no object per message. If the table changed mid-dump the dump starts
+    /// over, after <paramref name="restart"/> (the reader forgets what it saw).
+    /// </summary>
+    public void DumpEach(NetlinkMessageType type, string request, MessageBody body, MessageReader read, Action restart)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(restart);
         lock (gate)
         {
-            for (var attempt = 0; ; attempt++)
+            for (var attempt = 0; !TryDump(type, request, body, read) && attempt < MaxDumpRestarts; attempt++)
             {
-                var results = new List<T>();
-                if (!TryDump(type, request, body, parse, results) && attempt < MaxDumpRestarts)
-                {
-                    continue;
-                }
-
-                return results;
+                restart();
             }
         }
     }
@@ -188,7 +210,7 @@ public sealed class NetlinkConnection : IDisposable
 
     public void Dispose() => socket.Dispose();
 
-    private bool TryDump<T>(NetlinkMessageType type, string request, MessageBody body, MessageParser<T> parse, List<T> results)
+    private bool TryDump(NetlinkMessageType type, string request, MessageBody body, MessageReader read)
     {
         var sequence = nextSequence++;
         builder.Clear();
@@ -227,11 +249,7 @@ public sealed class NetlinkConnection : IDisposable
 
                         throw new NetlinkException(request, error.Errno, error.KernelMessage);
                     default:
-                        if (parse(message, out var value))
-                        {
-                            results.Add(value);
-                        }
-
+                        read(message);
                         break;
                 }
             }

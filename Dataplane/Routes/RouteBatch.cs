@@ -5,11 +5,31 @@ namespace Routing.Dataplane.Routes;
 /// <summary>Route adds, replaces and deletes to send as one batch (<see cref="NetlinkConnection.Send"/>); errors name the route.</summary>
 public sealed class RouteBatch : NetlinkBatch
 {
-    private readonly List<(RouteChangeKind Kind, Route Route)> requests = [];
+    private readonly List<Request> requests;
+
+    // Deletes by key, apart: they carry no Route, and most batches have none.
+    private readonly List<(PackedRouteKey Key, byte Protocol)> keyDeletes = [];
+
+    public RouteBatch(int capacity = 0) => requests = new List<Request>(capacity);
 
     public override int Count => requests.Count;
 
-    public Route this[int index] => requests[index].Route;
+    /// <summary>The route of request <paramref name="index"/> (for a delete by key: the key and protocol, as a route).</summary>
+    public Route this[int index]
+    {
+        get
+        {
+            var request = requests[index];
+            if (request.Route is { } route)
+            {
+                return route;
+            }
+
+            var (key, protocol) = keyDeletes[request.KeyIndex];
+            var (table, destination, metric) = key.ToRouteKey();
+            return new Route { Destination = destination, Table = table, Metric = metric, Protocol = protocol };
+        }
+    }
 
     public RouteChangeKind KindOf(int index) => requests[index].Kind;
 
@@ -21,16 +41,54 @@ public sealed class RouteBatch : NetlinkBatch
 
     public RouteBatch Delete(Route route) => Append(RouteChangeKind.Delete, route);
 
-    public void Clear() => requests.Clear();
+    /// <summary>
+    /// Deletes the route under <paramref name="key"/> if <paramref name="protocol"/> installed it,
+    /// whatever its next hops (as <c>ip route del PREFIX table T metric M proto P</c>): nothing is
+    /// kept per request but the key, and the message is the shortest a delete can be.
+    /// </summary>
+    public RouteBatch Delete(in PackedRouteKey key, byte protocol)
+    {
+        if (protocol == 0)
+        {
+            throw new ArgumentException("a delete by key names the protocol whose route it deletes, never 0 (any)", nameof(protocol));
+        }
+
+        requests.Add(new Request(null, RouteChangeKind.Delete, keyDeletes.Count));
+        keyDeletes.Add((key, protocol));
+        return this;
+    }
+
+    public void Clear()
+    {
+        requests.Clear();
+        keyDeletes.Clear();
+    }
 
     protected internal override void Write(NetlinkMessageBuilder builder, int index, uint sequence)
     {
-        var (kind, route) = requests[index];
-        var (type, flags) = MessageOf(kind);
-        RouteMessage.Write(builder, type, flags, sequence, route);
+        var request = requests[index];
+        if (request.Route is null)
+        {
+            var (key, protocol) = keyDeletes[request.KeyIndex];
+            RouteMessage.WriteDelete(builder, sequence, key, protocol);
+            return;
+        }
+
+        var (type, flags) = MessageOf(request.Kind);
+        RouteMessage.Write(builder, type, flags, sequence, request.Route);
     }
 
-    protected internal override string Describe(int index) => Describe(requests[index].Kind, requests[index].Route);
+    protected internal override string Describe(int index)
+    {
+        var request = requests[index];
+        if (request.Route is null)
+        {
+            var (key, protocol) = keyDeletes[request.KeyIndex];
+            return $"delete route {key} proto {protocol}";
+        }
+
+        return Describe(request.Kind, request.Route);
+    }
 
     internal static string Describe(RouteChangeKind kind, Route route) => kind switch
     {
@@ -49,7 +107,9 @@ public sealed class RouteBatch : NetlinkBatch
     private RouteBatch Append(RouteChangeKind kind, Route route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        requests.Add((kind, route));
+        requests.Add(new Request(route, kind, -1));
         return this;
     }
+
+    private readonly record struct Request(Route? Route, RouteChangeKind Kind, int KeyIndex);
 }

@@ -42,7 +42,7 @@ public static class RouteMessage
     public const ushort Multipath = 9;       // RTA_MULTIPATH
     public const ushort Table = 15;          // RTA_TABLE
 
-    private const uint FlagOnLink = 4;       // RTNH_F_ONLINK
+    internal const uint FlagOnLink = 4;      // RTNH_F_ONLINK
     private const int MaxWeight = 256;
 
     /// <summary>Writes a whole RTM_NEWROUTE (flags: CREATE|EXCL to add, CREATE|REPLACE to replace) or RTM_DELROUTE message.</summary>
@@ -119,6 +119,48 @@ public static class RouteMessage
 
             builder.EndNested(nest);
         }
+    }
+
+    /// <summary>
+    /// An RTM_DELROUTE for whatever route of <paramref name="protocol"/> is under <paramref name="key"/>:
+    /// as <c>ip route del</c> sends it (type unspecified, scope nowhere), with no next hop to match.
+    /// </summary>
+    public static void WriteDelete(NetlinkMessageBuilder builder, uint sequence, in PackedRouteKey key, byte protocol)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.BeginMessage(NetlinkMessageType.DeleteRoute, NetlinkMessageFlags.Request, sequence);
+        var header = builder.AppendHeader(HeaderLength);
+        header[0] = key.Family;
+        header[1] = key.PrefixLength;
+        header[4] = key.Table < 256 ? (byte)key.Table : (byte)RouteTables.Unspecified;
+        header[5] = protocol;
+        header[6] = (byte)RouteScope.Nowhere;
+        if (key.Table >= 256)
+        {
+            builder.PutUInt32(Table, key.Table);
+        }
+
+        if (key.PrefixLength > 0)
+        {
+            Span<byte> address = stackalloc byte[16];
+            if (key.Family == PackedRouteKey.InterNetwork)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(address, (uint)key.Address);
+                builder.PutAttribute(Destination, address[..4]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt128BigEndian(address, key.Address);
+                builder.PutAttribute(Destination, address);
+            }
+        }
+
+        if (key.Metric != 0)
+        {
+            builder.PutUInt32(Priority, key.Metric);
+        }
+
+        builder.EndMessage();
     }
 
     /// <summary>The rtmsg of a dump request: family, and the table and protocol the kernel should filter on (NETLINK_GET_STRICT_CHK).</summary>

@@ -36,6 +36,26 @@ public sealed class RouteOperations : IKernelRoutes
 
     List<Route> IKernelRoutes.ListByProtocol(byte protocol) => List(protocol: protocol);
 
+    /// <summary>Dumps the routes of <paramref name="protocol"/> (all tables, both families) into <paramref name="read"/>, in place.</summary>
+    public void ReadByProtocol(byte protocol, RouteMessageReader read, Action restart)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        connection.DumpEach(
+            NetlinkMessageType.GetRoute,
+            $"list routes proto {protocol}",
+            b => RouteMessage.WriteDumpRequest(b, null, null, protocol),
+            (in NetlinkMessage m) =>
+            {
+                // The kernel filters when it can (strict checking); filter again for kernels that do not.
+                var body = m.Payload;
+                if (body.Length >= RouteMessage.HeaderLength && body[5] == protocol)
+                {
+                    read(body);
+                }
+            },
+            restart);
+    }
+
     NetlinkBatchResult IKernelRoutes.Send(RouteBatch batch) => Send(batch);
 
     /// <summary>Sends a batch; the result lists every route the kernel refused and why.</summary>

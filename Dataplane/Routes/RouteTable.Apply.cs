@@ -26,23 +26,18 @@ public sealed partial class RouteTable
             DrainChanges();
             var clock = Stopwatch.StartNew();
             bool full;
-            HashSet<RouteKey> keys;
-            Dictionary<RouteKey, Route> wanted;
+            HashSet<PackedRouteKey> keys;
+            Dictionary<PackedRouteKey, Route> wanted;
             lock (gate)
             {
                 full = resyncRequested;
                 resyncRequested = false;
                 keys = dirty;
                 dirty = [];
-                wanted = full ? new Dictionary<RouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
+                wanted = full ? new Dictionary<PackedRouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
             }
 
-            if (full)
-            {
-                Resync();
-            }
-
-            var (batch, batchKeys) = full ? PlanAll(wanted) : Plan(keys, wanted);
+            var (batch, batchKeys) = full ? Resync(wanted) : Plan(keys, wanted);
             var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
             var outcome = Record(batch, batchKeys, result, full, clock);
             if (outcome.Changed > 0 || outcome.Errors.Count > 0)
@@ -55,32 +50,16 @@ public sealed partial class RouteTable
         }
     }
 
-    private void Resync()
-    {
-        var routes = kernel.ListByProtocol(options.Protocol);
-        kernelOwned.Clear();
-        kernelOwned.EnsureCapacity(routes.Count);
-        foreach (var route in routes)
-        {
-            if (Manages(route))
-            {
-                kernelOwned.TryAdd(KeyOf(route), route);
-            }
-        }
-
-        conflicts.Clear();
-    }
-
     /// <summary>
     /// After a dump every key that can need work is wanted or ours in the kernel: the wanted routes
     /// are walked with the kernel's route for each, then the kernel's that are not wanted. Walking
     /// the entries rather than a set of keys saves a lookup per route: at a million routes the
     /// lookups (cache misses, all of them) are most of the diff.
     /// </summary>
-    private (RouteBatch Batch, List<RouteKey> Keys) PlanAll(Dictionary<RouteKey, Route> wanted)
+    private (RouteBatch Batch, List<PackedRouteKey> Keys) PlanAll(Dictionary<PackedRouteKey, Route> wanted)
     {
         var batch = new RouteBatch();
-        var batchKeys = new List<RouteKey>();
+        var batchKeys = new List<PackedRouteKey>();
         foreach (var (key, route) in wanted)
         {
             kernelOwned.TryGetValue(key, out var actual);
@@ -99,7 +78,7 @@ public sealed partial class RouteTable
     }
 
     /// <summary>What one key needs: added, replaced, deleted, or nothing.</summary>
-    private void Decide(RouteKey key, Route? route, Route? actual, RouteBatch batch, List<RouteKey> batchKeys)
+    private void Decide(PackedRouteKey key, Route? route, Route? actual, RouteBatch batch, List<PackedRouteKey> batchKeys)
     {
         if (route is not null)
         {
@@ -126,7 +105,8 @@ public sealed partial class RouteTable
         }
         else if (actual is not null)
         {
-            batch.Delete(actual);
+            // By key and protocol: ours goes even if its next hop changed since we last saw it.
+            batch.Delete(key, options.Protocol);
         }
         else
         {
@@ -136,10 +116,10 @@ public sealed partial class RouteTable
         batchKeys.Add(key);
     }
 
-    private (RouteBatch Batch, List<RouteKey> Keys) Plan(IEnumerable<RouteKey> keys, Dictionary<RouteKey, Route> wanted)
+    private (RouteBatch Batch, List<PackedRouteKey> Keys) Plan(IEnumerable<PackedRouteKey> keys, Dictionary<PackedRouteKey, Route> wanted)
     {
         var batch = new RouteBatch();
-        var batchKeys = new List<RouteKey>();
+        var batchKeys = new List<PackedRouteKey>();
         foreach (var key in keys)
         {
             wanted.TryGetValue(key, out var route);
@@ -150,7 +130,7 @@ public sealed partial class RouteTable
         return (batch, batchKeys);
     }
 
-    private RouteTableApplyResult Record(RouteBatch batch, List<RouteKey> keys, NetlinkBatchResult result, bool full, Stopwatch clock)
+    private RouteTableApplyResult Record(RouteBatch batch, List<PackedRouteKey> keys, NetlinkBatchResult result, bool full, Stopwatch clock)
     {
         var errors = new List<NetlinkRequestError>();
         var failed = new Dictionary<int, NetlinkRequestError>();
@@ -160,7 +140,7 @@ public sealed partial class RouteTable
         }
 
         int added = 0, replaced = 0, deleted = 0;
-        var retryKeys = new List<RouteKey>();
+        var retryKeys = new List<PackedRouteKey>();
         for (var i = 0; i < batch.Count; i++)
         {
             var key = keys[i];
@@ -230,7 +210,7 @@ public sealed partial class RouteTable
             }
         }
 
-        return new RouteTableApplyResult(full, added, replaced, deleted, errors, [.. conflicts], clock.Elapsed);
+        return new RouteTableApplyResult(full, added, replaced, deleted, errors, [.. conflicts.Select(k => k.ToRouteKey())], clock.Elapsed);
     }
 
     /// <summary>Takes in the notifications waiting in the monitor (the applying thread only).</summary>
@@ -270,7 +250,7 @@ public sealed partial class RouteTable
             return;
         }
 
-        var key = KeyOf(route);
+        var key = PackedKeyOf(route);
         Route? wanted;
         lock (gate)
         {

@@ -26,21 +26,21 @@ public sealed partial class RouteTable : IDisposable
 
     // Desired state and the work it implies; written by any thread.
     private readonly Lock gate = new();
-    private Dictionary<RouteKey, Route> desired = [];
-    private HashSet<RouteKey> dirty = [];
-    private readonly HashSet<RouteKey> retry = [];
+    private Dictionary<PackedRouteKey, Route> desired = [];
+    private HashSet<PackedRouteKey> dirty = [];
+    private readonly HashSet<PackedRouteKey> retry = [];
     private DateTimeOffset? retryAt;
     private bool resyncRequested = true;
     private TaskCompletionSource signal = NewSignal();
 
     // The kernel as last seen; only the applying thread (under applyGate) reads or writes these.
     private readonly Lock applyGate = new();
-    private readonly Dictionary<RouteKey, Route> kernelOwned = [];
-    private readonly HashSet<RouteKey> conflicts = [];
-    private readonly HashSet<RouteKey> takenFromUs = [];
+    private Dictionary<PackedRouteKey, Route> kernelOwned = [];
+    private readonly HashSet<PackedRouteKey> conflicts = [];
+    private readonly HashSet<PackedRouteKey> takenFromUs = [];
 
     // Keys whose route of ours a notification showed deleted or changed by someone else.
-    private readonly HashSet<RouteKey> repaired = [];
+    private readonly HashSet<PackedRouteKey> repaired = [];
 
     public RouteTable(IKernelRoutes kernel, ChannelReader<NetlinkChange>? changes, RouteTableOptions? options = null, ILogger? logger = null)
         : this(kernel, changes, options, logger, [])
@@ -101,7 +101,7 @@ public sealed partial class RouteTable : IDisposable
         var normalized = Normalize(route);
         lock (gate)
         {
-            var key = KeyOf(normalized);
+            var key = PackedKeyOf(normalized);
             if (desired.TryGetValue(key, out var current) && current.Equals(normalized))
             {
                 return;
@@ -114,7 +114,9 @@ public sealed partial class RouteTable : IDisposable
     }
 
     /// <summary>No longer wants the route with this key; the kernel's copy is deleted if it is ours.</summary>
-    public bool Remove(RouteKey key)
+    public bool Remove(RouteKey key) => Remove(PackedRouteKey.From(key));
+
+    private bool Remove(PackedRouteKey key)
     {
         lock (gate)
         {
@@ -132,19 +134,19 @@ public sealed partial class RouteTable : IDisposable
     public bool Remove(Route route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return Remove(KeyOf(Normalize(route)));
+        return Remove(PackedKeyOf(Normalize(route)));
     }
 
     /// <summary>Wants exactly <paramref name="routes"/>: every other wanted route is dropped.</summary>
     public void SetAll(IEnumerable<Route> routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var next = new Dictionary<RouteKey, Route>(routes.TryGetNonEnumeratedCount(out var count) ? count : 0);
+        var next = new Dictionary<PackedRouteKey, Route>(routes.TryGetNonEnumeratedCount(out var count) ? count : 0);
         foreach (var route in routes)
         {
             EnsureManaged(route);
             var normalized = Normalize(route);
-            next[KeyOf(normalized)] = normalized;
+            next[PackedKeyOf(normalized)] = normalized;
         }
 
         lock (gate)
@@ -198,6 +200,13 @@ public sealed partial class RouteTable : IDisposable
     {
         ArgumentNullException.ThrowIfNull(route);
         return new RouteKey(route.Table, route.Destination, route.NormalizedMetric);
+    }
+
+    /// <summary>The same key, packed: how the table files routes.</summary>
+    private static PackedRouteKey PackedKeyOf(Route route)
+    {
+        var address = PackedRouteKey.Pack(route.Destination.BaseAddress, out var family);
+        return new PackedRouteKey(family, address, (byte)route.Destination.PrefixLength, route.Table, route.NormalizedMetric);
     }
 
     /// <summary>Whether a route is in a table and family this instance manages.</summary>

@@ -38,6 +38,18 @@ public class RouteMessageBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = PerDatagram)]
+    public int EncodeDeleteByKey()
+    {
+        builder.Clear();
+        for (var i = 0; i < PerDatagram; i++)
+        {
+            RouteMessage.WriteDelete(builder, (uint)i, PackedRouteKey.IPv4(0x20000000 + ((uint)i << 8), 24), 80);
+        }
+
+        return builder.Length;
+    }
+
+    [Benchmark(OperationsPerInvoke = PerDatagram)]
     public int Decode()
     {
         var reader = new NetlinkMessageReader(dump);

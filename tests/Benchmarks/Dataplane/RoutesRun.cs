@@ -12,7 +12,7 @@ namespace Routing.Benchmarks.Dataplane;
 /// <summary>
 /// <c>routes --netns NAME --mode lib|raw|diff --count N [--gateway 10.0.0.9] [--per-datagram 1024] [--first 32.0.0.0]</c>:
 /// the timed parts of bench/routes, in a namespace the script made. <c>lib</c> installs N distinct
-/// /24s via the gateway with one RouteBatch, then removes them with another; <c>raw</c> does the
+/// /24s via the gateway with one RouteBatch, then removes them by key with another; <c>raw</c> does the
 /// same with a minimal hand-written loop (one reused buffer, no objects per route) over the same
 /// socket type, the floor the library is compared with; <c>diff</c> installs N routes (untimed),
 /// then times a RouteTable's full dump-and-diff against them with nothing to change. Prints one
@@ -21,6 +21,8 @@ namespace Routing.Benchmarks.Dataplane;
 /// </summary>
 public static class RoutesRun
 {
+    private const int WarmUpRoutes = 4096;
+
     public static int Run(string[] args)
     {
         string? netns = null;
@@ -86,7 +88,7 @@ public static class RoutesRun
         var routes = new Route[count];
         for (var i = 0; i < count; i++)
         {
-            routes[i] = Route.Via(new IPNetwork(Address(start, i), 24), gateway) with { Protocol = RouteProtocols.Routing };
+            routes[i] = new Route { Destination = new IPNetwork(Address(start, i), 24), Gateway = gateway, Protocol = RouteProtocols.Routing };
         }
 
         return routes;
@@ -102,10 +104,20 @@ public static class RoutesRun
     private static int Library(NetworkNamespace ns, uint start, int count, IPAddress gateway, int perDatagram)
     {
         using var kernel = Rtnetlink.Open(ns);
+
+        // The agent is long-running: the code is compiled before its first big batch. Both clients
+        // warm up on a few routes elsewhere (16.0.0.0/24 up), so neither time holds the JIT.
+        const uint WarmUp = 0x10000000;
+        if (!LibraryRound(kernel, WarmUp, WarmUpRoutes, gateway, perDatagram))
+        {
+            Console.Error.WriteLine("routes: the warm-up round failed");
+            return 1;
+        }
+
         var meter = Meter.Start();
 
         // Building the requests is inside the time, as parsing its file is for ip.
-        var install = new RouteBatch();
+        var install = new RouteBatch(count);
         foreach (var route in Routes(start, count, gateway))
         {
             install.Add(route);
@@ -116,11 +128,12 @@ public static class RoutesRun
         var (installS, installCpu) = meter.Stop();
         var present = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
 
+        // Removal as RouteTable knows it: by key and protocol, with no object per route.
         meter = Meter.Start();
-        var remove = new RouteBatch();
-        foreach (var route in Routes(start, count, gateway))
+        var remove = new RouteBatch(count);
+        for (var i = 0; i < count; i++)
         {
-            remove.Delete(route);
+            remove.Delete(PackedRouteKey.IPv4(start + ((uint)i << 8), 24), RouteProtocols.Routing);
         }
 
         var removed = kernel.Routes.Send(remove, perDatagram);
@@ -133,11 +146,32 @@ public static class RoutesRun
         return added.Succeeded && removed.Succeeded && present == count && left == 0 ? 0 : 1;
     }
 
+    /// <summary>Install and remove <paramref name="count"/> routes as the timed run does; true if the kernel took them all.</summary>
+    private static bool LibraryRound(Rtnetlink kernel, uint start, int count, IPAddress gateway, int perDatagram)
+    {
+        var install = new RouteBatch(count);
+        var remove = new RouteBatch(count);
+        foreach (var route in Routes(start, count, gateway))
+        {
+            install.Add(route);
+            remove.Delete(PackedRouteKey.From(RouteTable.KeyOf(route)), RouteProtocols.Routing);
+        }
+
+        return kernel.Routes.Send(install, perDatagram).Succeeded && kernel.Routes.Send(remove, perDatagram).Succeeded;
+    }
+
     private static int Raw(NetworkNamespace ns, uint start, int count, IPAddress gateway, int perDatagram)
     {
         using var socket = ns.Run(() => NetlinkSocket.Open());
         socket.SetBufferSizes(NetlinkConnection.DefaultBufferBytes);
         var gatewayBits = BinaryPrimitives.ReadUInt32BigEndian(gateway.GetAddressBytes());
+        const uint WarmUp = 0x10000000;
+        if (RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, perDatagram, remove: false) + RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, perDatagram, remove: true) != 0)
+        {
+            Console.Error.WriteLine("routes: the warm-up round failed");
+            return 1;
+        }
+
         var meter = Meter.Start();
         var installErrors = RawLoop(socket, start, count, gatewayBits, perDatagram, remove: false);
         var (installS, installCpu) = meter.Stop();
@@ -151,14 +185,15 @@ public static class RoutesRun
     }
 
     /// <summary>
-    /// The least a client can do: 44-byte messages written straight into one buffer
-    /// (nlmsghdr, rtmsg, RTA_DST, RTA_GATEWAY), <paramref name="perDatagram"/> per sendmsg, an
-    /// ACK only on the last, errors counted as they come. Returns the number of errors.
+    /// The least a client can do: messages written straight into one buffer, 44 bytes to add
+    /// (nlmsghdr, rtmsg, RTA_DST, RTA_GATEWAY) and 36 to delete (no gateway to match, as
+    /// <c>ip route del PREFIX proto P</c>), <paramref name="perDatagram"/> per sendmsg, an ACK only
+    /// on the last, errors counted as they come. Returns the number of errors.
     /// </summary>
     private static int RawLoop(NetlinkSocket socket, uint start, int count, uint gateway, int perDatagram, bool remove)
     {
-        const int MessageLength = 16 + 12 + 8 + 8;
-        var buffer = new byte[perDatagram * MessageLength];
+        var messageLength = remove ? 16 + 12 + 8 : 16 + 12 + 8 + 8;
+        var buffer = new byte[perDatagram * messageLength];
         var answers = new byte[64 << 10];
         var sequence = (uint)Environment.TickCount;
         var last = unchecked(sequence + (uint)count - 1);
@@ -168,13 +203,13 @@ public static class RoutesRun
         {
             var end = Math.Min(count, index + perDatagram);
             var length = 0;
-            for (; index < end; index++, length += MessageLength)
+            for (; index < end; index++, length += messageLength)
             {
-                var m = buffer.AsSpan(length, MessageLength);
+                var m = buffer.AsSpan(length, messageLength);
                 var flags = (ushort)(NetlinkMessageFlags.Request
                     | (remove ? NetlinkMessageFlags.None : NetlinkMessageFlags.Create | NetlinkMessageFlags.Exclusive)
                     | (index == count - 1 ? NetlinkMessageFlags.Ack : NetlinkMessageFlags.None));
-                BinaryPrimitives.WriteUInt32LittleEndian(m, MessageLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(m, (uint)messageLength);
                 BinaryPrimitives.WriteUInt16LittleEndian(m[4..], (ushort)(remove ? NetlinkMessageType.DeleteRoute : NetlinkMessageType.NewRoute));
                 BinaryPrimitives.WriteUInt16LittleEndian(m[6..], flags);
                 BinaryPrimitives.WriteUInt32LittleEndian(m[8..], unchecked(sequence + (uint)index));
@@ -186,14 +221,17 @@ public static class RoutesRun
                 m[20] = 254;                                  // main table
                 m[21] = RouteProtocols.Routing;
                 m[22] = remove ? (byte)255 : (byte)0;         // scope: nowhere (any) to delete, universe to add
-                m[23] = 1;                                    // RTN_UNICAST
+                m[23] = remove ? (byte)0 : (byte)1;           // any type to delete, RTN_UNICAST to add
                 BinaryPrimitives.WriteUInt32LittleEndian(m[24..], 0);
                 BinaryPrimitives.WriteUInt16LittleEndian(m[28..], 8);
                 BinaryPrimitives.WriteUInt16LittleEndian(m[30..], RouteMessage.Destination);
                 BinaryPrimitives.WriteUInt32BigEndian(m[32..], start + ((uint)index << 8));
-                BinaryPrimitives.WriteUInt16LittleEndian(m[36..], 8);
-                BinaryPrimitives.WriteUInt16LittleEndian(m[38..], RouteMessage.Gateway);
-                BinaryPrimitives.WriteUInt32BigEndian(m[40..], gateway);
+                if (!remove)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(m[36..], 8);
+                    BinaryPrimitives.WriteUInt16LittleEndian(m[38..], RouteMessage.Gateway);
+                    BinaryPrimitives.WriteUInt32BigEndian(m[40..], gateway);
+                }
             }
 
             socket.Send(buffer.AsSpan(0, length));
@@ -260,6 +298,16 @@ public static class RoutesRun
             (dumpS, dumpCpu) = dumpMeter.Stop();
         }
 
+        // The dump read in place with nothing kept: the kernel's part and the reading.
+        double readS, readCpu;
+        using (var kernel = Rtnetlink.Open(ns))
+        {
+            var seen = 0;
+            var readMeter = Meter.Start();
+            kernel.Routes.ReadByProtocol(RouteProtocols.Routing, _ => seen++, () => seen = 0);
+            (readS, readCpu) = readMeter.Stop();
+        }
+
         using var table = RouteTable.Open(ns);
         var meter = Meter.Start();
         table.SetAll(routes);
@@ -268,7 +316,7 @@ public static class RoutesRun
         var (totalS, cpu) = meter.Stop();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"n={count} dump_s={dumpS:0.000} dump_cpu_s={dumpCpu:0.000} set_s={setS:0.000} apply_s={result.Duration.TotalSeconds:0.000} total_s={totalS:0.000} cpu_s={cpu:0.000} changed={result.Changed} errors={result.Errors.Count} conflicts={result.Conflicts.Count} peak_rss_mib={Environment.WorkingSet / (1 << 20)}"));
+            $"n={count} dump_s={dumpS:0.000} dump_cpu_s={dumpCpu:0.000} read_s={readS:0.000} read_cpu_s={readCpu:0.000} set_s={setS:0.000} apply_s={result.Duration.TotalSeconds:0.000} total_s={totalS:0.000} cpu_s={cpu:0.000} changed={result.Changed} errors={result.Errors.Count} conflicts={result.Conflicts.Count} peak_rss_mib={Environment.WorkingSet / (1 << 20)}"));
         return result.Changed == 0 && result.Errors.Count == 0 && result.Conflicts.Count == 0 ? 0 : 1;
     }
 

@@ -124,4 +124,30 @@ public class RouteOperationsTests
         Assert.Equal(Count, again.Errors.Count);
         Assert.Equal(Enumerable.Range(0, Count), again.Errors.Select(e => e.Index));
     }
+
+    [SkippableFact]
+    public async Task Deletes_by_key_remove_only_the_named_protocols_routes_and_name_a_missing_one()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("keydel");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        await ns.IpAsync("-6", "address", "add", "2001:db8::1/64", "dev", "up0", "nodad");
+        var routes = ns.Kernel.Routes;
+        routes.Add(Route.Via(Net("10.1.0.0/24"), Ip("10.0.0.9")) with { Protocol = 80 });
+        routes.Add(Route.Via(Net("10.2.0.0/24"), Ip("10.0.0.9")) with { Protocol = 80, Table = 1000, Metric = 20 });
+        routes.Add(Route.Via(Net("2001:db8:1::/64"), Ip("2001:db8::9")) with { Protocol = 80 });
+        routes.Add(Route.Via(Net("10.3.0.0/24"), Ip("10.0.0.9")) with { Protocol = 4 });
+
+        var batch = new RouteBatch()
+            .Delete(PackedRouteKey.IPv4(0x0a010000, 24), 80)
+            .Delete(PackedRouteKey.IPv4(0x0a020000, 24, table: 1000, metric: 20), 80)
+            .Delete(PackedRouteKey.From(new RouteKey(RouteTables.Main, Net("2001:db8:1::/64"), 1024)), 80)
+            .Delete(PackedRouteKey.IPv4(0x0a030000, 24), 80);          // protocol 4's: not ours to delete
+        var result = ns.Kernel.Routes.Send(batch);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((3, Errno.ESRCH), (error.Index, error.Errno));
+        Assert.StartsWith("delete route 10.3.0.0/24 table 254 metric 0 proto 80: ", error.Message, StringComparison.Ordinal);
+        Assert.Empty(routes.List(protocol: 80));
+        Assert.Equal(Net("10.3.0.0/24"), Assert.Single(routes.List(protocol: 4)).Destination);
+    }
 }

@@ -45,6 +45,46 @@ public class RouteTableTests
     }
 
     [Fact]
+    public void A_full_resync_keeps_routes_in_place_as_wanted_and_replaces_one_that_differs_in_any_field()
+    {
+        var kernel = new FakeKernelRoutes();
+        var gateway = IPAddress.Parse("10.0.0.1");
+        var hops = new[] { new NextHop(gateway, 2), new NextHop(IPAddress.Parse("10.0.0.2"), 2) };
+        Route[] wanted =
+        [
+            Via("10.1.0.0/24", "10.0.0.1"),
+            Via("10.2.0.0/24", "10.0.0.1"),
+            Via("10.3.0.0/24", "10.0.0.1") with { OnLink = true, InterfaceIndex = 2 },
+            Route.Via(IPNetwork.Parse("fd00:1::/64"), IPAddress.Parse("fd00::1")) with { Protocol = Ours },
+            Route.Blackhole(IPNetwork.Parse("10.5.0.0/24")) with { Protocol = Ours },
+            Route.Multipath(IPNetwork.Parse("10.6.0.0/24"), hops) with { Protocol = Ours },
+            Via("10.7.0.0/24", "10.0.0.1") with { Source = IPAddress.Parse("10.0.0.5") },
+            Route.Device(IPNetwork.Parse("10.8.0.0/24"), 4) with { Protocol = Ours },
+            Via("10.9.0.0/24", "10.0.0.1") with { Metric = 20 },
+        ];
+        kernel.Put(wanted[0] with { InterfaceIndex = 3 });                 // the device was left open
+        kernel.Put(wanted[1] with { Gateway = IPAddress.Parse("10.0.0.2") });
+        kernel.Put(wanted[2] with { OnLink = false });
+        kernel.Put(wanted[3] with { Metric = 1024 });                      // IPv6 keeps metric 0 as 1024
+        kernel.Put(Route.Unreachable(IPNetwork.Parse("10.5.0.0/24")) with { Protocol = Ours });
+        kernel.Put(wanted[5] with { NextHops = [.. hops.Reverse()] });     // paths listed in another order
+        kernel.Put(wanted[6] with { Source = IPAddress.Parse("10.0.0.6") });
+        kernel.Put(wanted[7] with { InterfaceIndex = 5 });
+        kernel.Put(wanted[8] with { Metric = 0 });                         // another key: deleted, and ours added
+        using var table = new RouteTable(kernel, null);
+        table.SetAll(wanted);
+
+        var result = table.Apply();
+
+        Assert.Equal((1, 5, 1), (result.Added, result.Replaced, result.Deleted));
+        Assert.Equal(
+            ["10.2.0.0/24", "10.3.0.0/24", "10.5.0.0/24", "10.7.0.0/24", "10.8.0.0/24"],
+            Enumerable.Range(0, kernel.Batches[0].Count).Where(i => kernel.Batches[0].KindOf(i) == RouteChangeKind.Replace)
+                .Select(i => kernel.Batches[0][i].Destination.ToString()).Order());
+        Assert.Equal(0, table.Apply().Changed);
+    }
+
+    [Fact]
     public void Routes_another_writer_owns_are_left_alone_even_with_the_tables_protocol()
     {
         var kernel = new FakeKernelRoutes();
