@@ -105,8 +105,11 @@ public sealed partial class RouteTable
         }
         else if (actual is not null)
         {
-            // By key and protocol: ours goes even if its next hop changed since we last saw it.
-            batch.Delete(key, options.Protocol);
+            // As we saw it, next hop included: if another writer of our protocol (the CNI plugin
+            // wiring a pod that reuses the address) has put a route under the key since, the delete
+            // misses (ESRCH, taken as gone) instead of removing that route; the monitor's event for
+            // it brings the next decision.
+            batch.Delete(actual);
         }
         else
         {
