@@ -26,10 +26,7 @@ public sealed record ServiceHealthCheck(int Port, string Namespace, string Name,
             .Distinct()
             .GroupBy(e => e.Service)
             .ToDictionary(g => g.Key, g => g.Count());
-        return services
-            .Where(s => s.ExternalTrafficLocal && s.HasNodePorts && s.HealthCheckNodePort > 0)
-            .OrderBy(s => s.Namespace, StringComparer.Ordinal)
-            .ThenBy(s => s.Name, StringComparer.Ordinal)
+        return Checked(services)
             .DistinctBy(s => s.HealthCheckNodePort)
             .Select(s => new ServiceHealthCheck(s.HealthCheckNodePort, s.Namespace, s.Name, local.GetValueOrDefault((s.Namespace, s.Name))))
             .ToArray();
@@ -39,15 +36,18 @@ public sealed record ServiceHealthCheck(int Port, string Namespace, string Name,
     public static IReadOnlyList<HealthCheckPortConflict> Conflicts(IEnumerable<ClusterService> services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services
-            .Where(s => s.ExternalTrafficLocal && s.HasNodePorts && s.HealthCheckNodePort > 0)
-            .OrderBy(s => s.Namespace, StringComparer.Ordinal)
-            .ThenBy(s => s.Name, StringComparer.Ordinal)
+        return Checked(services)
             .GroupBy(s => s.HealthCheckNodePort)
             .Where(g => g.Skip(1).Any())
             .SelectMany(g => g.Skip(1).Select(refused => new HealthCheckPortConflict(g.Key, $"{g.First().Namespace}/{g.First().Name}", $"{refused.Namespace}/{refused.Name}")))
             .ToArray();
     }
+
+    // The services that want a health-check node port, first by namespace and name (who gets a port two want).
+    private static IEnumerable<ClusterService> Checked(IEnumerable<ClusterService> services) => services
+        .Where(s => s.ExternalTrafficLocal && s.HasNodePorts && s.HealthCheckNodePort > 0)
+        .OrderBy(s => s.Namespace, StringComparer.Ordinal)
+        .ThenBy(s => s.Name, StringComparer.Ordinal);
 }
 
 /// <summary>Two services with one <c>healthCheckNodePort</c>: <paramref name="Served"/> has it, <paramref name="Refused"/> does not.</summary>

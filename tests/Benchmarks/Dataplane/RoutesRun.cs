@@ -128,7 +128,8 @@ public static class RoutesRun
         var (installS, installCpu) = meter.Stop();
         var present = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
 
-        // Removal as RouteTable knows it: by key and protocol, with no object per route.
+        // Removal with the batch's delete by key and protocol (as `ip route del PREFIX proto N`), no
+        // object per route. RouteTable deletes with the next hop it last saw instead (Route objects).
         meter = Meter.Start();
         var remove = new RouteBatch(count);
         for (var i = 0; i < count; i++)
