@@ -57,7 +57,10 @@ public sealed class IptablesTable
             throw new ArgumentException($"chain {chain.Name} is not named with this table's prefix \"{options.ChainPrefix}\": the table owns only chains with that prefix", nameof(chain));
         }
 
-        if (chains.TryGetValue(chain.Name, out var current) && current.SameContentAs(chain))
+        // The same chain, or the same rules, are known equal without hashing them (a caller that
+        // hands its whole ruleset on every change hands mostly chains it handed before).
+        if (chains.TryGetValue(chain.Name, out var current)
+            && (ReferenceEquals(current, chain) || current.Rules.SequenceEqual(chain.Rules) || current.SameContentAs(chain)))
         {
             return;
         }

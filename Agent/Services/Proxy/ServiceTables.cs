@@ -13,8 +13,6 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
 {
     private readonly IptablesTable nat = new(Options("nat", family, backend, chainPrefix), runner, time);
     private readonly IptablesTable filter = new(Options("filter", family, backend, chainPrefix), runner, time);
-    private Dictionary<string, IptablesChain> lastNat = new(StringComparer.Ordinal);
-    private Dictionary<string, IptablesChain> lastFilter = new(StringComparer.Ordinal);
 
     public AddressFamily Family => family;
 
@@ -25,13 +23,13 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
 
         // One transaction per table, however many chains changed: nft's iptables-restore --noflush
         // pays per transaction for every chain already in the table, so batches cost more than one.
-        lastNat = Hand(nat, lastNat, rules.NatChains);
+        nat.ReplaceChains(rules.NatChains);
         foreach (var (chain, jumps) in rules.NatJumps)
         {
             nat.SetInsertedRules(chain, jumps);
         }
 
-        lastFilter = Hand(filter, lastFilter, rules.FilterChains);
+        filter.ReplaceChains(rules.FilterChains);
         foreach (var (chain, jumps) in rules.FilterJumps)
         {
             filter.SetInsertedRules(chain, jumps);
@@ -43,38 +41,11 @@ public sealed class ServiceTables(AddressFamily family, IptablesBackend backend,
         return (a.ChainsWritten + b.ChainsWritten, a.ChainsDeleted + b.ChainsDeleted);
     }
 
-    // Only the chains whose rules differ from the last compile go to the table: it hashes what it is
-    // given, and hashing every rule of 10,000 services for one endpoint change would be most of the work.
-    private static Dictionary<string, IptablesChain> Hand(IptablesTable table, Dictionary<string, IptablesChain> last, IReadOnlyList<IptablesChain> chains)
-    {
-        var now = new Dictionary<string, IptablesChain>(chains.Count, StringComparer.Ordinal);
-        foreach (var chain in chains)
-        {
-            now[chain.Name] = chain;
-            if (!last.TryGetValue(chain.Name, out var before) || (!ReferenceEquals(before, chain) && !before.Rules.SequenceEqual(chain.Rules)))
-            {
-                table.SetChain(chain);
-            }
-        }
-
-        foreach (var name in last.Keys)
-        {
-            if (!now.ContainsKey(name))
-            {
-                table.RemoveChain(name);
-            }
-        }
-
-        return now;
-    }
-
     /// <summary>Removes every chain and jump of the proxy from both tables.</summary>
     public async Task UninstallAsync(CancellationToken cancellationToken = default)
     {
         await filter.UninstallAsync(cancellationToken).ConfigureAwait(false);
         await nat.UninstallAsync(cancellationToken).ConfigureAwait(false);
-        lastNat.Clear();
-        lastFilter.Clear();
     }
 
     private static IptablesTableOptions Options(string table, AddressFamily family, IptablesBackend backend, string prefix) =>
