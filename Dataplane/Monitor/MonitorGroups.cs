@@ -11,6 +11,7 @@ public enum MonitorGroups : uint
     IPv4Routes = 0x40,        // RTNLGRP_IPV4_ROUTE
     IPv6Addresses = 0x100,    // RTNLGRP_IPV6_IFADDR
     IPv6Routes = 0x400,       // RTNLGRP_IPV6_ROUTE
+    Nexthops = 0x80000000,    // RTNLGRP_NEXTHOP (32, the last the bind mask reaches)
     Routes = IPv4Routes | IPv6Routes,
     Addresses = IPv4Addresses | IPv6Addresses,
     All = Links | Neighbours | Addresses | Routes,

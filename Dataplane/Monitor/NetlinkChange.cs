@@ -15,6 +15,9 @@ public sealed record AddressChange(InterfaceAddress Address, bool Removed) : Net
 
 public sealed record RouteChange(Route Route, bool Removed) : NetlinkChange;
 
+/// <summary>A nexthop object appeared, changed or went away (<see cref="Nexthop"/>: null unless a single gateway one that was read).</summary>
+public sealed record NexthopChange(uint Id, Nexthops.Nexthop? Nexthop, bool Removed) : NetlinkChange;
+
 public sealed record NeighbourChange(Neighbour Neighbour, bool Removed) : NetlinkChange;
 
 /// <summary>The kernel dropped notifications (the socket's buffer overflowed): whoever keeps state must dump again.</summary>

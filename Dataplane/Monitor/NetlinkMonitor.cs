@@ -4,6 +4,7 @@ using Routing.Dataplane.Links;
 using Routing.Dataplane.Namespaces;
 using Routing.Dataplane.Neighbours;
 using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Nexthops;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Dataplane.Monitor;
@@ -60,10 +61,15 @@ public sealed class NetlinkMonitor : IDisposable
             new AddressChange(AddressMessage.Read(message.Payload), message.Type == NetlinkMessageType.DeleteAddress),
         NetlinkMessageType.NewRoute or NetlinkMessageType.DeleteRoute =>
             RouteMessage.TryRead(message.Payload, out var route) ? new RouteChange(route, message.Type == NetlinkMessageType.DeleteRoute) : null,
+        NetlinkMessageType.NewNexthop or NetlinkMessageType.DeleteNexthop =>
+            ReadNexthop(message.Payload, message.Type == NetlinkMessageType.DeleteNexthop),
         NetlinkMessageType.NewNeighbour or NetlinkMessageType.DeleteNeighbour =>
             NeighbourMessage.TryRead(message.Payload, out var neighbour) ? new NeighbourChange(neighbour, message.Type == NetlinkMessageType.DeleteNeighbour) : null,
         _ => null,
     };
+
+    private static NexthopChange ReadNexthop(ReadOnlySpan<byte> payload, bool removed) =>
+        NexthopMessage.TryRead(payload, out var nexthop, out var id) ? new NexthopChange(id, nexthop, removed) : new NexthopChange(id, null, removed);
 
     public void Dispose()
     {

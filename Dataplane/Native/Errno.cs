@@ -18,6 +18,7 @@ public static class Errno
     public const int ENODEV = 19;
     public const int EINVAL = 22;
     public const int ERANGE = 34;
+    public const int EPROTONOSUPPORT = 93;
     public const int EOPNOTSUPP = 95;
     public const int EAFNOSUPPORT = 97;
     public const int EADDRNOTAVAIL = 99;

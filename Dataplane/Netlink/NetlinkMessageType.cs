@@ -21,4 +21,7 @@ public enum NetlinkMessageType : ushort
     NewNeighbour = 28,
     DeleteNeighbour = 29,
     GetNeighbour = 30,
+    NewNexthop = 104,
+    DeleteNexthop = 105,
+    GetNexthop = 106,
 }

@@ -24,6 +24,7 @@ internal struct DumpedRoute
     public UInt128 Source;
     public byte SourceLength;
     public bool Multipath;
+    public uint NexthopId;
 
     /// <summary>False for a family the agent does not handle (as <see cref="RouteMessage.TryRead(ReadOnlySpan{byte}, out Route)"/>).</summary>
     public static bool TryRead(ReadOnlySpan<byte> payload, out DumpedRoute route)
@@ -69,6 +70,9 @@ internal struct DumpedRoute
                     break;
                 case RouteMessage.Multipath:
                     route.Multipath = true;
+                    break;
+                case RouteMessage.NexthopId:
+                    route.NexthopId = NetlinkAttributeReader.ReadUInt32(value);
                     break;
             }
         }

@@ -1,4 +1,5 @@
 using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Nexthops;
 
 namespace Routing.Dataplane.Routes;
 
@@ -27,6 +28,9 @@ public interface IKernelRoutes
     }
 
     NetlinkBatchResult Send(RouteBatch batch);
+
+    /// <summary>The kernel's nexthop objects; null where there are none (routes then name their gateways).</summary>
+    IKernelNexthops? Nexthops => null;
 }
 
 /// <summary>Reads one route message's body (rtmsg and attributes) in place.</summary>

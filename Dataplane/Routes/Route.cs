@@ -39,6 +39,13 @@ public sealed record Route
 
     public ImmutableArray<NextHop> NextHops { get; init; } = [];
 
+    /// <summary>
+    /// RTA_NH_ID: the kernel holds this route's next hop as that nexthop object (<c>ip nexthop</c>).
+    /// Read from the kernel; when set on a route sent, it stands for the gateway, device and onlink
+    /// flag. How the kernel holds the next hop, not which it is: not part of equality.
+    /// </summary>
+    public uint NexthopId { get; init; }
+
     public AddressFamily Family => Destination.BaseAddress.AddressFamily;
 
     public bool IsIPv6 => Family == AddressFamily.InterNetworkV6;
@@ -140,6 +147,11 @@ public sealed record Route
         }
 
         text.Append(Destination);
+        if (NexthopId != 0)
+        {
+            text.Append(" nhid ").Append(NexthopId);
+        }
+
         if (Gateway is not null)
         {
             text.Append(" via ").Append(Gateway);

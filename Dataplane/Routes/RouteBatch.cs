@@ -34,12 +34,20 @@ public sealed class RouteBatch : NetlinkBatch
     public RouteChangeKind KindOf(int index) => requests[index].Kind;
 
     /// <summary>Adds a route that must not exist yet (EEXIST otherwise).</summary>
-    public RouteBatch Add(Route route) => Append(RouteChangeKind.Add, route);
+    /// <remarks>
+    /// A <paramref name="nexthopId"/> sends the route through that nexthop object (RTA_NH_ID) in place
+    /// of its gateway, device and onlink flag, which the nexthop must hold.
+    /// </remarks>
+    public RouteBatch Add(Route route, uint nexthopId = 0) => Append(RouteChangeKind.Add, route, nexthopId);
 
     /// <summary>Adds a route or replaces the one with the same table, destination and metric.</summary>
-    public RouteBatch Replace(Route route) => Append(RouteChangeKind.Replace, route);
+    public RouteBatch Replace(Route route, uint nexthopId = 0) => Append(RouteChangeKind.Replace, route, nexthopId);
 
-    public RouteBatch Delete(Route route) => Append(RouteChangeKind.Delete, route);
+    /// <summary>Deletes the route that matches; one through a nexthop object matches only when named by its <paramref name="nexthopId"/>.</summary>
+    public RouteBatch Delete(Route route, uint nexthopId = 0) => Append(RouteChangeKind.Delete, route, nexthopId);
+
+    /// <summary>The nexthop object request <paramref name="index"/> sends its route through (0: none).</summary>
+    public uint NexthopIdOf(int index) => requests[index].NexthopId;
 
     /// <summary>
     /// Deletes the route under <paramref name="key"/> if <paramref name="protocol"/> installed it,
@@ -53,7 +61,7 @@ public sealed class RouteBatch : NetlinkBatch
             throw new ArgumentException("a delete by key names the protocol whose route it deletes, never 0 (any)", nameof(protocol));
         }
 
-        requests.Add(new Request(null, RouteChangeKind.Delete, keyDeletes.Count));
+        requests.Add(new Request(null, RouteChangeKind.Delete, keyDeletes.Count, 0));
         keyDeletes.Add((key, protocol));
         return this;
     }
@@ -75,7 +83,7 @@ public sealed class RouteBatch : NetlinkBatch
         }
 
         var (type, flags) = MessageOf(request.Kind);
-        RouteMessage.Write(builder, type, flags, sequence, request.Route);
+        RouteMessage.Write(builder, type, flags, sequence, request.Route, request.NexthopId);
     }
 
     protected internal override string Describe(int index)
@@ -87,7 +95,8 @@ public sealed class RouteBatch : NetlinkBatch
             return $"delete route {key} proto {protocol}";
         }
 
-        return Describe(request.Kind, request.Route);
+        var text = Describe(request.Kind, request.Route);
+        return request.NexthopId == 0 ? text : $"{text} (nhid {request.NexthopId})";
     }
 
     internal static string Describe(RouteChangeKind kind, Route route) => kind switch
@@ -104,12 +113,12 @@ public sealed class RouteBatch : NetlinkBatch
         _ => (NetlinkMessageType.DeleteRoute, NetlinkMessageFlags.None),
     };
 
-    private RouteBatch Append(RouteChangeKind kind, Route route)
+    private RouteBatch Append(RouteChangeKind kind, Route route, uint nexthopId)
     {
         ArgumentNullException.ThrowIfNull(route);
-        requests.Add(new Request(route, kind, -1));
+        requests.Add(new Request(route, kind, -1, nexthopId));
         return this;
     }
 
-    private readonly record struct Request(Route? Route, RouteChangeKind Kind, int KeyIndex);
+    private readonly record struct Request(Route? Route, RouteChangeKind Kind, int KeyIndex, uint NexthopId);
 }

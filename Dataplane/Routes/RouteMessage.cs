@@ -41,25 +41,35 @@ public static class RouteMessage
     public const ushort PreferredSource = 7; // RTA_PREFSRC
     public const ushort Multipath = 9;       // RTA_MULTIPATH
     public const ushort Table = 15;          // RTA_TABLE
+    public const ushort NexthopId = 30;      // RTA_NH_ID
 
     internal const uint FlagOnLink = 4;      // RTNH_F_ONLINK
     private const int MaxWeight = 256;
 
     /// <summary>Writes a whole RTM_NEWROUTE (flags: CREATE|EXCL to add, CREATE|REPLACE to replace) or RTM_DELROUTE message.</summary>
-    public static void Write(NetlinkMessageBuilder builder, NetlinkMessageType type, NetlinkMessageFlags flags, uint sequence, Route route)
+    /// <remarks>
+    /// A <paramref name="nexthopId"/> (else the route's own <see cref="Route.NexthopId"/>) sends the route
+    /// through that nexthop object: RTA_NH_ID stands for its gateway, device and onlink flag.
+    /// </remarks>
+    public static void Write(NetlinkMessageBuilder builder, NetlinkMessageType type, NetlinkMessageFlags flags, uint sequence, Route route, uint nexthopId = 0)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.BeginMessage(type, flags | NetlinkMessageFlags.Request, sequence);
-        WriteBody(builder, route, type == NetlinkMessageType.DeleteRoute);
+        WriteBody(builder, route, type == NetlinkMessageType.DeleteRoute, nexthopId);
         builder.EndMessage();
     }
 
     /// <summary>The rtmsg and attributes of <paramref name="route"/>. A delete matches any scope, as <c>ip route del</c> does.</summary>
-    public static void WriteBody(NetlinkMessageBuilder builder, Route route, bool forDelete = false)
+    public static void WriteBody(NetlinkMessageBuilder builder, Route route, bool forDelete = false, uint nexthopId = 0)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(route);
         Validate(route);
+        if (nexthopId == 0)
+        {
+            nexthopId = route.NexthopId;
+        }
+
         var header = builder.AppendHeader(HeaderLength);
         header[0] = Family(route.Destination.BaseAddress);
         header[1] = (byte)route.Destination.PrefixLength;
@@ -67,7 +77,7 @@ public static class RouteMessage
         header[5] = route.Protocol;
         header[6] = forDelete ? (byte)RouteScope.Nowhere : (byte)route.EffectiveScope;
         header[7] = (byte)route.Type;
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], route.OnLink ? FlagOnLink : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], route.OnLink && nexthopId == 0 ? FlagOnLink : 0);
 
         // As iproute2 does: RTA_TABLE only when the id does not fit rtm_table.
         if (route.Table >= 256)
@@ -88,6 +98,13 @@ public static class RouteMessage
         if (route.Source is not null)
         {
             builder.PutAddress(PreferredSource, route.Source);
+        }
+
+        if (nexthopId != 0)
+        {
+            // The nexthop holds the gateway, device and flags; the kernel refuses them beside it.
+            builder.PutUInt32(NexthopId, nexthopId);
+            return;
         }
 
         if (route.Gateway is not null)
@@ -163,6 +180,17 @@ public static class RouteMessage
         builder.EndMessage();
     }
 
+    /// <summary>An RTM_GETROUTE body asking which way the kernel would send to <paramref name="address"/>.</summary>
+    public static void WriteLookup(NetlinkMessageBuilder builder, IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(address);
+        var header = builder.AppendHeader(HeaderLength);
+        header[0] = Family(address);
+        header[1] = (byte)(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+        builder.PutAddress(Destination, address);
+    }
+
     /// <summary>The rtmsg of a dump request: family, and the table and protocol the kernel should filter on (NETLINK_GET_STRICT_CHK).</summary>
     public static void WriteDumpRequest(NetlinkMessageBuilder builder, AddressFamily? family, uint? table, byte? protocol)
     {
@@ -209,6 +237,7 @@ public static class RouteMessage
         uint metric = 0;
         var interfaceIndex = 0;
         var hops = ImmutableArray<NextHop>.Empty;
+        uint nexthopId = 0;
 
         var attributes = new NetlinkAttributeReader(payload[HeaderLength..]);
         while (attributes.TryRead(out var kind, out var value))
@@ -236,6 +265,9 @@ public static class RouteMessage
                 case Multipath:
                     hops = ReadNextHops(value);
                     break;
+                case NexthopId:
+                    nexthopId = NetlinkAttributeReader.ReadUInt32(value);
+                    break;
             }
         }
 
@@ -255,6 +287,7 @@ public static class RouteMessage
             OnLink = (flags & FlagOnLink) != 0,
             Source = source,
             NextHops = hops,
+            NexthopId = nexthopId,
         };
         return true;
     }

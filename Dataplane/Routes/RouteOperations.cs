@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Nexthops;
 
 namespace Routing.Dataplane.Routes;
 
@@ -8,7 +9,16 @@ public sealed class RouteOperations : IKernelRoutes
 {
     private readonly NetlinkConnection connection;
 
-    internal RouteOperations(NetlinkConnection connection) => this.connection = connection;
+    internal RouteOperations(NetlinkConnection connection)
+    {
+        this.connection = connection;
+        Nexthops = new NexthopOperations(connection);
+    }
+
+    /// <summary>Nexthop objects over the same connection.</summary>
+    public NexthopOperations Nexthops { get; }
+
+    IKernelNexthops? IKernelRoutes.Nexthops => Nexthops;
 
     /// <summary>Adds a route; throws if one with the same table, destination and metric exists (EEXIST).</summary>
     public void Add(Route route) => Change(RouteChangeKind.Add, route);

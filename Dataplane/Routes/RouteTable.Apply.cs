@@ -37,9 +37,15 @@ public sealed partial class RouteTable
                 wanted = full ? new Dictionary<PackedRouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
             }
 
+            if (full)
+            {
+                ListNexthops();
+            }
+
             var (batch, batchKeys) = full ? Resync(wanted) : Plan(keys, wanted);
             var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
-            var outcome = Record(batch, batchKeys, result, full, clock);
+            var flushed = DeleteNexthops(full);
+            var outcome = Record(batch, batchKeys, result, full, clock, flushed);
             if (outcome.Changed > 0 || outcome.Errors.Count > 0)
             {
                 LogApplied(outcome.Added, outcome.Replaced, outcome.Deleted, outcome.Errors.Count, outcome.Conflicts.Count, full, clock.Elapsed.TotalMilliseconds);
@@ -87,16 +93,16 @@ public sealed partial class RouteTable
                 // A key someone took from us is taken back; a key another owner held first is theirs.
                 if (takenFromUs.Contains(key))
                 {
-                    batch.Replace(route);
+                    batch.Replace(route, NexthopFor(route));
                 }
                 else
                 {
-                    batch.Add(route);
+                    batch.Add(route, NexthopFor(route));
                 }
             }
             else if (!route.IsSatisfiedBy(actual))
             {
-                batch.Replace(route);
+                batch.Replace(route, NexthopFor(route));
             }
             else
             {
@@ -108,8 +114,21 @@ public sealed partial class RouteTable
             // As we saw it, next hop included: if another writer of our protocol (the CNI plugin
             // wiring a pod that reuses the address) has put a route under the key since, the delete
             // misses (ESRCH, taken as gone) instead of removing that route; the monitor's event for
-            // it brings the next decision.
-            batch.Delete(actual);
+            // it brings the next decision. A route through a nexthop of ours that nothing wanted goes
+            // through any more goes with the nexthop, in one request for all of them.
+            var nexthop = KnownNexthop(actual);
+            if (nexthop != 0 && Unwanted(nexthop))
+            {
+                if (!flushes.TryGetValue(nexthop, out var flushed))
+                {
+                    flushes[nexthop] = flushed = [];
+                }
+
+                flushed.Add(key);
+                return;
+            }
+
+            batch.Delete(actual, nexthop);
         }
         else
         {
@@ -133,7 +152,7 @@ public sealed partial class RouteTable
         return (batch, batchKeys);
     }
 
-    private RouteTableApplyResult Record(RouteBatch batch, List<PackedRouteKey> keys, NetlinkBatchResult result, bool full, Stopwatch clock)
+    private RouteTableApplyResult Record(RouteBatch batch, List<PackedRouteKey> keys, NetlinkBatchResult result, bool full, Stopwatch clock, int flushed)
     {
         var errors = new List<NetlinkRequestError>();
         var failed = new Dictionary<int, NetlinkRequestError>();
@@ -142,8 +161,10 @@ public sealed partial class RouteTable
             failed[error.Index] = error;
         }
 
-        int added = 0, replaced = 0, deleted = 0;
+        int added = 0, replaced = 0, deleted = flushed;
         var retryKeys = new List<PackedRouteKey>();
+        var plainDeletes = new RouteBatch();
+        var plainKeys = new List<PackedRouteKey>();
         for (var i = 0; i < batch.Count; i++)
         {
             var key = keys[i];
@@ -171,6 +192,15 @@ public sealed partial class RouteTable
 
                 if (kind == RouteChangeKind.Delete && error.Errno == Errno.ESRCH)
                 {
+                    // Named by a nexthop the table only guessed (a route of ours from before it used
+                    // them names its gateway): once more by the gateway.
+                    if (batch.NexthopIdOf(i) != 0 && batch[i].NexthopId == 0)
+                    {
+                        plainDeletes.Delete(batch[i]);
+                        plainKeys.Add(key);
+                        continue;
+                    }
+
                     kernelOwned.Remove(key);
                     continue;
                 }
@@ -201,6 +231,25 @@ public sealed partial class RouteTable
                     kernelOwned[key] = batch[i];
                     replaced++;
                     break;
+            }
+        }
+
+        if (plainDeletes.Count > 0)
+        {
+            var again = kernel.Send(plainDeletes);
+            var refused = again.Errors.ToDictionary(e => e.Index);
+            for (var i = 0; i < plainDeletes.Count; i++)
+            {
+                if (refused.TryGetValue(i, out var error) && error.Errno != Errno.ESRCH)
+                {
+                    LogRequestFailed(error.Message);
+                    errors.Add(error);
+                    retryKeys.Add(plainKeys[i]);
+                    continue;
+                }
+
+                deleted += refused.ContainsKey(i) ? 0 : 1;
+                kernelOwned.Remove(plainKeys[i]);
             }
         }
 
@@ -235,7 +284,11 @@ public sealed partial class RouteTable
         switch (change)
         {
             case RouteChange { Route: var route, Removed: var removed }:
-                ObserveRoute(route, removed);
+                ObserveRoute(WithNexthopDetails(route), removed);
+                break;
+
+            case NexthopChange nexthop:
+                ObserveNexthop(nexthop);
                 break;
 
             // IPv4 routes through a device that goes down or away are flushed without notifications.

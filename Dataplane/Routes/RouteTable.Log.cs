@@ -18,4 +18,10 @@ public sealed partial class RouteTable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Applying routes failed ({Error}); a full resync follows")]
     private partial void LogApplyFailed(string error);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The kernel has no nexthop objects ({Error}); routes name their gateways")]
+    private partial void LogNexthopsRefused(string error);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Nexthop refused ({Error}); its routes name their gateway")]
+    private partial void LogNexthopFailed(string error);
 }

@@ -69,6 +69,13 @@ public sealed partial class RouteTable
                 return;
             }
 
+            // A route through a nexthop, dumped without its gateway (nexthop_compat_mode off), is read in full.
+            if (dumped.NexthopId != 0 && dumped.GatewayLength == 0)
+            {
+                ReadInFull(body);
+                return;
+            }
+
             // A second route under one key (IPv4 appends; they sit together in a dump) is an other.
             if (wanted.TryGetValue(dumped.Key, out var route) && dumped.Satisfies(route)
                 && table.options.LeaveAlone?.Invoke(route) != true
@@ -82,6 +89,24 @@ public sealed partial class RouteTable
             {
                 Others.Add(actual);
             }
+        }
+
+        private void ReadInFull(ReadOnlySpan<byte> body)
+        {
+            if (!RouteMessage.TryRead(body, out var read) || !table.Manages(read))
+            {
+                return;
+            }
+
+            var actual = table.WithNexthopDetails(read);
+            if (wanted.TryGetValue(PackedKeyOf(actual), out var route) && route.IsSatisfiedBy(actual)
+                && (Satisfied.Count == 0 || !ReferenceEquals(Satisfied[^1], route)))
+            {
+                Satisfied.Add(route);
+                return;
+            }
+
+            Others.Add(actual);
         }
     }
 }

@@ -71,7 +71,7 @@ public sealed partial class RouteTable : IDisposable
         var rtnetlink = Rtnetlink.Open(ns);
         try
         {
-            var monitor = NetlinkMonitor.Start(ns, MonitorGroups.Links | MonitorGroups.Routes);
+            var monitor = NetlinkMonitor.Start(ns, MonitorGroups.Links | MonitorGroups.Routes | MonitorGroups.Nexthops);
             return new RouteTable(rtnetlink.Routes, monitor.Changes, options, logger, [monitor, rtnetlink]);
         }
         catch
@@ -102,11 +102,17 @@ public sealed partial class RouteTable : IDisposable
         lock (gate)
         {
             var key = PackedKeyOf(normalized);
-            if (desired.TryGetValue(key, out var current) && current.Equals(normalized))
+            if (desired.TryGetValue(key, out var current))
             {
-                return;
+                if (current.Equals(normalized))
+                {
+                    return;
+                }
+
+                CountVia(wantedVia, current, -1);
             }
 
+            CountVia(wantedVia, normalized, 1);
             desired[key] = normalized;
             dirty.Add(key);
             signal.TrySetResult();
@@ -120,11 +126,12 @@ public sealed partial class RouteTable : IDisposable
     {
         lock (gate)
         {
-            if (!desired.Remove(key))
+            if (!desired.Remove(key, out var old))
             {
                 return false;
             }
 
+            CountVia(wantedVia, old, -1);
             dirty.Add(key);
             signal.TrySetResult();
             return true;
@@ -149,6 +156,7 @@ public sealed partial class RouteTable : IDisposable
             next[PackedKeyOf(normalized)] = normalized;
         }
 
+        var vias = CountVias(next);
         lock (gate)
         {
             // A full resync pending looks at every key anyway: marking a million keys dirty for it
@@ -173,6 +181,7 @@ public sealed partial class RouteTable : IDisposable
             }
 
             desired = next;
+            wantedVia = vias;
             signal.TrySetResult();
         }
     }

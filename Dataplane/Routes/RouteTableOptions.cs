@@ -30,6 +30,12 @@ public sealed record RouteTableOptions
     /// <summary>After a request the kernel refused (a device not up yet), try again this much later.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Routes via a gateway go through nexthop objects of the table's protocol (kernel 5.3+; without
+    /// them, or with this false, each route names its gateway).
+    /// </summary>
+    public bool NexthopObjects { get; init; } = true;
+
     public int MessagesPerDatagram { get; init; } = Netlink.NetlinkConnection.DefaultMessagesPerDatagram;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

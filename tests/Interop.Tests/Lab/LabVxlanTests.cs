@@ -59,7 +59,7 @@ public sealed partial class LabVxlanTests(ITestOutputHelper output)
             var routes = (await OutputIn(node1, "ip", "route", "show", "proto", "80")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var remote = routes.Where(r => r.StartsWith("10.244.", StringComparison.Ordinal) && r.Split(' ')[0].Contains('/', StringComparison.Ordinal)).ToArray();
             Assert.True(remote.Length >= 2, string.Join('\n', routes));
-            Assert.All(remote, r => Assert.Matches(@"^10\.244\.\S+ via 10\.244\.\S+ dev vxlan\.routing onlink", r));
+            Assert.All(remote, r => Assert.Matches(@"^10\.244\.\S+ nhid \d+ via 10\.244\.\S+ dev vxlan\.routing onlink", r));
             var neighbours = await OutputIn(node1, "ip", "neigh", "show", "dev", "vxlan.routing");
             var fdb = await OutputIn(node1, "bridge", "fdb", "show", "dev", "vxlan.routing");
             Assert.Equal(2, neighbours.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("PERMANENT", StringComparison.Ordinal)));

@@ -1,0 +1,300 @@
+using Routing.Dataplane.Monitor;
+using Routing.Dataplane.Native;
+using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Nexthops;
+
+namespace Routing.Dataplane.Routes;
+
+/// <summary>
+/// Routes via a gateway go through nexthop objects of the table's protocol, one per gateway, device
+/// and onlink flag (as FRR's zebra does): the kernel checks the gateway once for all of them instead
+/// of once per route, and when no wanted route goes through a nexthop any more, deleting it takes
+/// every route through it along in one request. Dumps still show each route's gateway and device
+/// (net.ipv4.nexthop_compat_mode, on by default), so diffs read them as before.
+/// </summary>
+public sealed partial class RouteTable
+{
+    // The nexthops of ours the table knows (applying thread only), by the via routes name and by id.
+    private readonly Dictionary<RouteVia, uint> nexthopOf = [];
+    private readonly Dictionary<uint, List<RouteVia>> viasOf = [];
+    private HashSet<uint> takenIds = [];
+    private bool nexthopsListed;
+    private bool nexthopsRefused;
+
+    // Wanted routes per via (under gate): a nexthop no wanted route goes through can go, with its routes.
+    private Dictionary<RouteVia, int> wantedVia = [];
+
+    // Planned in one apply: nexthops to delete, with the keys of ours that go with them.
+    private readonly Dictionary<uint, List<PackedRouteKey>> flushes = [];
+
+    private IKernelNexthops? Nexthops => options.NexthopObjects && !nexthopsRefused ? kernel.Nexthops : null;
+
+    /// <summary>Nexthop objects of the table's own, by id (for tests and status).</summary>
+    public IReadOnlyCollection<uint> NexthopIds => viasOf.Keys;
+
+    private static void CountVia(Dictionary<RouteVia, int> counts, Route route, int delta)
+    {
+        if (RouteVia.TryOf(route, out var via))
+        {
+            counts[via] = counts.GetValueOrDefault(via) + delta;
+        }
+    }
+
+    private static Dictionary<RouteVia, int> CountVias(Dictionary<PackedRouteKey, Route> routes)
+    {
+        var counts = new Dictionary<RouteVia, int>();
+        Route? last = null;
+        RouteVia lastVia = default;
+        var run = 0;
+        foreach (var route in routes.Values)
+        {
+            // Routes through one gateway share its object: count runs, look up once per run.
+            if (last is not null && ReferenceEquals(route.Gateway, last.Gateway) && route.InterfaceIndex == last.InterfaceIndex
+                && route.OnLink == last.OnLink && RouteVia.TryOf(route, out _))
+            {
+                run++;
+                continue;
+            }
+
+            Flush();
+            if (RouteVia.TryOf(route, out lastVia))
+            {
+                last = route;
+                run = 1;
+            }
+        }
+
+        Flush();
+        return counts;
+
+        void Flush()
+        {
+            if (last is not null)
+            {
+                counts[lastVia] = counts.GetValueOrDefault(lastVia) + run;
+                last = null;
+                run = 0;
+            }
+        }
+    }
+
+    /// <summary>At a full resync: the kernel's nexthops again (someone may have deleted or added some).</summary>
+    private void ListNexthops()
+    {
+        if (Nexthops is not { } kernelNexthops)
+        {
+            return;
+        }
+
+        nexthopOf.Clear();
+        viasOf.Clear();
+        var (taken, gateways) = kernelNexthops.List();
+        takenIds = taken;
+        foreach (var nexthop in gateways)
+        {
+            if (nexthop.Protocol == options.Protocol)
+            {
+                Remember(new RouteVia(nexthop.Gateway, nexthop.InterfaceIndex, nexthop.OnLink), nexthop.Id);
+            }
+        }
+
+        nexthopsListed = true;
+    }
+
+    /// <summary>The nexthop <paramref name="route"/> goes through, created if need be; 0: none (the route names its gateway).</summary>
+    private uint NexthopFor(Route route)
+    {
+        if (Nexthops is not { } kernelNexthops || !RouteVia.TryOf(route, out var via))
+        {
+            return 0;
+        }
+
+        if (nexthopOf.TryGetValue(via, out var id))
+        {
+            return id;
+        }
+
+        if (!nexthopsListed)
+        {
+            ListNexthops();
+            if (nexthopOf.TryGetValue(via, out id))
+            {
+                return id;
+            }
+        }
+
+        // A nexthop names its device: where the kernel would send to the gateway, unless the route says.
+        var device = via.InterfaceIndex != 0 ? via.InterfaceIndex : via.OnLink ? 0 : kernelNexthops.DeviceTowards(via.Gateway);
+        if (device == 0)
+        {
+            return 0;
+        }
+
+        var resolved = via with { InterfaceIndex = device };
+        if (nexthopOf.TryGetValue(resolved, out id))
+        {
+            Remember(via, id);
+            return id;
+        }
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            id = FreeId();
+            try
+            {
+                kernelNexthops.Add(new Nexthop(id, via.Gateway, device, via.OnLink, options.Protocol));
+                takenIds.Add(id);
+                Remember(resolved, id);
+                Remember(via, id);
+                return id;
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+            {
+                // Someone took the id since the table last listed: list again and pick another.
+                takenIds.Add(id);
+            }
+            catch (NetlinkException e) when (e.Errno is Errno.EOPNOTSUPP or Errno.EAFNOSUPPORT or Errno.EPROTONOSUPPORT)
+            {
+                // A kernel without nexthop objects (before 5.3): routes name their gateways, as before.
+                nexthopsRefused = true;
+                LogNexthopsRefused(e.Message);
+                return 0;
+            }
+            catch (NetlinkException e)
+            {
+                // This gateway only (unreachable, a device going away): its routes name it, and the kernel says why.
+                LogNexthopFailed(e.Message);
+                return 0;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The nexthop of ours a route in the kernel goes through as far as the table knows; 0 if none.</summary>
+    private uint KnownNexthop(Route actual) =>
+        actual.NexthopId != 0 ? actual.NexthopId
+        : Nexthops is not null && RouteVia.TryOf(actual, out var via) && nexthopOf.TryGetValue(via, out var id) ? id
+        : 0;
+
+    /// <summary>
+    /// Whether no wanted route goes through nexthop <paramref name="id"/> (one of ours). A wanted route
+    /// that leaves its device to the kernel counts for every nexthop of its gateway: which one the
+    /// kernel would pick is not worth a lookup here, and keeping one too many is harmless.
+    /// </summary>
+    private bool Unwanted(uint id)
+    {
+        if (!viasOf.TryGetValue(id, out var vias))
+        {
+            return false;
+        }
+
+        lock (gate)
+        {
+            foreach (var via in vias)
+            {
+                if (wantedVia.GetValueOrDefault(via) > 0 || wantedVia.GetValueOrDefault(via with { InterfaceIndex = 0 }) > 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Deletes the nexthops planned to go, and with them their routes; then, after a full resync, any other of ours nothing wants.</summary>
+    private int DeleteNexthops(bool full)
+    {
+        var deleted = 0;
+        foreach (var (id, keys) in flushes)
+        {
+            // Gone already (ENOENT) or deleted now: either way its routes went with it.
+            Nexthops?.Delete(id);
+            Forget(id);
+            foreach (var key in keys)
+            {
+                kernelOwned.Remove(key);
+                deleted++;
+            }
+        }
+
+        flushes.Clear();
+        if (full && Nexthops is { } kernelNexthops)
+        {
+            foreach (var id in viasOf.Keys.ToList())
+            {
+                if (Unwanted(id))
+                {
+                    kernelNexthops.Delete(id);
+                    Forget(id);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    private void ObserveNexthop(NexthopChange change)
+    {
+        // Ours deleted by someone else: the kernel took its routes along without a word. A dump tells which.
+        if (change.Removed && viasOf.ContainsKey(change.Id))
+        {
+            Forget(change.Id);
+            RequestResync();
+        }
+    }
+
+    /// <summary>
+    /// A route through a nexthop of ours as the table wants it compared: with the nexthop's gateway,
+    /// device and flag where the kernel left them out (nexthop_compat_mode off).
+    /// </summary>
+    private Route WithNexthopDetails(Route route)
+    {
+        if (route.NexthopId == 0 || route.Gateway is not null || !viasOf.TryGetValue(route.NexthopId, out var vias))
+        {
+            return route;
+        }
+
+        var via = vias.Find(v => v.InterfaceIndex != 0);
+        return via.Gateway is null ? route : route with { Gateway = via.Gateway, InterfaceIndex = via.InterfaceIndex, OnLink = via.OnLink };
+    }
+
+    private void Remember(RouteVia via, uint id)
+    {
+        nexthopOf[via] = id;
+        if (!viasOf.TryGetValue(id, out var vias))
+        {
+            viasOf[id] = vias = [];
+        }
+
+        if (!vias.Contains(via))
+        {
+            vias.Add(via);
+        }
+    }
+
+    private void Forget(uint id)
+    {
+        if (viasOf.Remove(id, out var vias))
+        {
+            foreach (var via in vias)
+            {
+                nexthopOf.Remove(via);
+            }
+        }
+
+        takenIds.Remove(id);
+    }
+
+    private uint FreeId()
+    {
+        var id = 1u;
+        while (takenIds.Contains(id))
+        {
+            id++;
+        }
+
+        return id;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Routing.Dataplane.Routes;
+using Routing.Dataplane.Tests.Kit;
+using Xunit.Abstractions;
+
+namespace Routing.Dataplane.Tests.Routes;
+
+/// <summary>RouteTable's routes via gateways go through nexthop objects of its protocol, against a real kernel.</summary>
+[Trait("Category", Categories.Netns)]
+public partial class RouteTableNexthopTests(ITestOutputHelper output)
+{
+    private static Route Via(string cidr, string gateway) => Route.Via(IPNetwork.Parse(cidr), IPAddress.Parse(gateway));
+
+    [SkippableFact]
+    public async Task Routes_via_one_gateway_share_one_nexthop_of_the_agents_protocol_and_stay_converged()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-share");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        await ns.IpAsync("-6", "address", "add", "2001:db8::1/64", "dev", "up0", "nodad");
+        using var table = RouteTable.Open(ns.Namespace);
+        table.SetAll([Via("10.1.0.0/24", "10.0.0.9"), Via("10.2.0.0/24", "10.0.0.9"), Via("10.3.0.0/24", "10.0.0.8"), Via("2001:db8:1::/64", "2001:db8::9")]);
+
+        var first = table.Apply();
+
+        Assert.Empty(first.Errors);
+        Assert.Equal(4, first.Added);
+        var nexthops = await ns.IpAsync("nexthop", "show");
+        output.WriteLine(nexthops);
+        Assert.Equal(3, Lines(nexthops).Length);
+        Assert.All(Lines(nexthops), line => Assert.Matches(@"^id \d+ via \S+ dev up0 scope link proto 80", line));
+        var shown = await ns.IpAsync("route", "show", "proto", "80");
+        var first9 = Regex.Match(shown, @"10\.1\.0\.0/24 nhid (\d+) via 10\.0\.0\.9 dev up0").Groups[1].Value;
+        Assert.Matches($@"10\.2\.0\.0/24 nhid {first9} via 10\.0\.0\.9 dev up0", shown);
+        Assert.Matches(@"10\.3\.0\.0/24 nhid \d+ via 10\.0\.0\.8 dev up0", shown);
+        Assert.Matches(@"2001:db8:1::/64 nhid \d+ via 2001:db8::9 dev up0", await ns.IpAsync("-6", "route", "show", "proto", "80"));
+        var converged = table.Apply();
+        Assert.Equal((0, 0, 0), (converged.Added, converged.Replaced, converged.Deleted));
+
+        // With the kernel's dumps leaving the gateways out, the table still knows its routes for what they are.
+        await ns.NetNs.RunAsync("sysctl", "-qw", "net.ipv4.nexthop_compat_mode=0");
+        var again = table.Apply();
+        output.WriteLine(await ns.IpAsync("route", "show", "proto", "80"));
+        Assert.Equal((0, 0, 0), (again.Added, again.Replaced, again.Deleted));
+        Assert.Empty(again.Errors);
+    }
+
+    [SkippableFact]
+    public async Task A_nexthop_nothing_goes_through_any_more_goes_with_its_routes_in_one_request()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-flush");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var table = RouteTable.Open(ns.Namespace);
+        var routes = Enumerable.Range(0, 300).Select(i => Via($"10.{i / 256 + 1}.{i % 256}.0/24", "10.0.0.9")).ToList();
+        table.SetAll([.. routes, Via("10.9.0.0/24", "10.0.0.8")]);
+        Assert.Equal(301, table.Apply().Added);
+        Assert.Equal(2, table.NexthopIds.Count);
+
+        table.SetAll([Via("10.9.0.0/24", "10.0.0.8")]);
+        var result = table.Apply();
+
+        Assert.Equal(300, result.Deleted);
+        Assert.Empty(result.Errors);
+        Assert.Single(table.NexthopIds);
+        Assert.Single(Lines(await ns.IpAsync("nexthop", "show")));
+        Assert.Matches(@"^10\.9\.0\.0/24 nhid \d+ via 10\.0\.0\.8 dev up0\s*$", await ns.IpAsync("route", "show", "proto", "80"));
+        Assert.Equal(0, table.Apply().Changed);
+    }
+
+    [SkippableFact]
+    public async Task A_nexthop_someone_deletes_is_put_back_with_its_routes()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-drift");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var table = RouteTable.Open(ns.Namespace);
+        table.SetAll([Via("10.1.0.0/24", "10.0.0.9"), Via("10.2.0.0/24", "10.0.0.9")]);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => table.RunAsync(stop.Token));
+        try
+        {
+            await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
+            var id = Regex.Match(await ns.IpAsync("nexthop", "show"), @"^id (\d+)").Groups[1].Value;
+
+            // The kernel takes the routes along without a notification for them: the table must notice.
+            await ns.IpAsync("nexthop", "del", "id", id);
+            await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
+
+            var shown = await ns.IpAsync("route", "show", "proto", "80");
+            Assert.Matches(@"10\.1\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
+            Assert.Matches(@"10\.2\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
+    [SkippableFact]
+    public async Task Routes_of_ours_that_name_their_gateway_are_kept_and_deleted_as_they_are()
+    {
+        // Installed before the table used nexthops (or by another writer of our protocol).
+        await using var ns = await KernelNamespace.CreateAsync("nh-plain");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        await ns.IpAsync("route", "add", "10.1.0.0/24", "via", "10.0.0.9", "proto", "80");
+        using var table = RouteTable.Open(ns.Namespace);
+        table.SetAll([Via("10.1.0.0/24", "10.0.0.9"), Via("10.2.0.0/24", "10.0.0.9")]);
+
+        var first = table.Apply();
+        Assert.Equal((1, 0, 0), (first.Added, first.Replaced, first.Deleted));
+        var shown = await ns.IpAsync("route", "show", "proto", "80");
+        Assert.Contains("10.1.0.0/24 via 10.0.0.9 dev up0", shown, StringComparison.Ordinal);
+        Assert.Matches(@"10\.2\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
+
+        // The plain route goes though the table's nexthop for its gateway stays (another route wants it).
+        table.Remove(Via("10.1.0.0/24", "10.0.0.9"));
+        var removed = table.ApplyPending();
+        Assert.Equal(1, removed.Deleted);
+        Assert.Empty(removed.Errors);
+        shown = await ns.IpAsync("route", "show", "proto", "80");
+        Assert.DoesNotContain("10.1.0.0/24", shown, StringComparison.Ordinal);
+        Assert.Matches(@"10\.2\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
+    }
+
+    [SkippableFact]
+    public async Task Without_nexthop_objects_routes_name_their_gateways()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-off");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var table = RouteTable.Open(ns.Namespace, new RouteTableOptions { NexthopObjects = false });
+        table.Set(Via("10.1.0.0/24", "10.0.0.9"));
+
+        Assert.Equal(1, table.Apply().Added);
+
+        Assert.Contains("10.1.0.0/24 via 10.0.0.9 dev up0 proto 80", await ns.IpAsync("route", "show"), StringComparison.Ordinal);
+        Assert.Empty((await ns.IpAsync("nexthop", "show")).Trim());
+        Assert.Empty(table.NexthopIds);
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not within 10 s");
+            await Task.Delay(20);
+        }
+    }
+}
