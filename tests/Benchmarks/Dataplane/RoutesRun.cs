@@ -5,19 +5,23 @@ using System.Net;
 using Routing.Dataplane;
 using Routing.Dataplane.Namespaces;
 using Routing.Dataplane.Netlink;
+using Routing.Dataplane.Nexthops;
 using Routing.Dataplane.Routes;
 
 namespace Routing.Benchmarks.Dataplane;
 
 /// <summary>
-/// <c>routes --netns NAME --mode lib|raw|diff --count N [--gateway 10.0.0.9] [--per-datagram 1024] [--first 32.0.0.0]</c>:
+/// <c>routes --netns NAME --mode lib|raw|raw-nh|table|diff --count N [--gateway 10.0.0.9] [--per-datagram 1024] [--first 32.0.0.0]</c>:
 /// the timed parts of bench/routes, in a namespace the script made. <c>lib</c> installs N distinct
-/// /24s via the gateway with one RouteBatch, then removes them by key with another; <c>raw</c> does the
-/// same with a minimal hand-written loop (one reused buffer, no objects per route) over the same
-/// socket type, the floor the library is compared with; <c>diff</c> installs N routes (untimed),
-/// then times a RouteTable's full dump-and-diff against them with nothing to change. Prints one
-/// line of key=value results. Not a BenchmarkDotNet benchmark: it measures whole runs, kernel
-/// included, once.
+/// /24s via the gateway with one RouteBatch through a nexthop object (as RouteTable does), removes
+/// them by key with another, installs them again and removes them all by deleting the nexthop;
+/// <c>raw</c> does install and removal by key with a minimal hand-written loop (one reused buffer, no
+/// objects per route) over the same socket type, each route naming its gateway (the floor for that
+/// form); <c>raw-nh</c> the same through a nexthop object (the floor for the library's form);
+/// <c>table</c> installs and removes through a RouteTable, as the agent does (SetAll, then apply;
+/// its monitor listening); <c>diff</c> installs N routes (untimed), then times a RouteTable's full
+/// dump-and-diff against them with nothing to change. Prints one line of key=value results. Not a
+/// BenchmarkDotNet benchmark: it measures whole runs, kernel included, once.
 /// </summary>
 public static class RoutesRun
 {
@@ -71,7 +75,9 @@ public static class RoutesRun
         return mode switch
         {
             "lib" => Library(ns, start, count, gateway, perDatagram),
-            "raw" => Raw(ns, start, count, gateway, perDatagram),
+            "raw" => Raw(ns, start, count, gateway, perDatagram, throughNexthop: false),
+            "raw-nh" => Raw(ns, start, count, gateway, perDatagram, throughNexthop: true),
+            "table" => Table(ns, start, count, gateway),
             "diff" => Diff(ns, start, count, gateway, perDatagram),
             _ => Usage(mode),
         };
@@ -79,7 +85,7 @@ public static class RoutesRun
 
     private static int Usage(string mode)
     {
-        Console.Error.WriteLine($"routes: unknown mode {mode} (lib, raw, diff)");
+        Console.Error.WriteLine($"routes: unknown mode {mode} (lib, raw, raw-nh, table, diff)");
         return 2;
     }
 
@@ -108,7 +114,8 @@ public static class RoutesRun
         // The agent is long-running: the code is compiled before its first big batch. Both clients
         // warm up on a few routes elsewhere (16.0.0.0/24 up), so neither time holds the JIT.
         const uint WarmUp = 0x10000000;
-        if (!LibraryRound(kernel, WarmUp, WarmUpRoutes, gateway, perDatagram))
+        var warmUp = NexthopTowards(kernel, gateway, 1);
+        if (!LibraryRound(kernel, WarmUp, WarmUpRoutes, gateway, warmUp.Id, perDatagram) || !kernel.Routes.Nexthops.Delete(warmUp.Id))
         {
             Console.Error.WriteLine("routes: the warm-up round failed");
             return 1;
@@ -116,11 +123,12 @@ public static class RoutesRun
 
         var meter = Meter.Start();
 
-        // Building the requests is inside the time, as parsing its file is for ip.
+        // Building the requests is inside the time, as parsing its file is for ip; so is the nexthop.
+        var nexthop = NexthopTowards(kernel, gateway, 2);
         var install = new RouteBatch(count);
         foreach (var route in Routes(start, count, gateway))
         {
-            install.Add(route);
+            install.Add(route, nexthop.Id);
         }
 
         var built = meter.Seconds;
@@ -129,7 +137,7 @@ public static class RoutesRun
         var present = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
 
         // Removal with the batch's delete by key and protocol (as `ip route del PREFIX proto N`), no
-        // object per route. RouteTable deletes with the next hop it last saw instead (Route objects).
+        // object per route: what RouteTable does for some of a gateway's routes.
         meter = Meter.Start();
         var remove = new RouteBatch(count);
         for (var i = 0; i < count; i++)
@@ -140,44 +148,97 @@ public static class RoutesRun
         var removed = kernel.Routes.Send(remove, perDatagram);
         var (removeS, removeCpu) = meter.Stop();
         var left = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
+
+        // All of a gateway's routes: RouteTable deletes the nexthop nothing goes through any more.
+        var again = kernel.Routes.Send(install, perDatagram);
+        meter = Meter.Start();
+        var flushed = kernel.Routes.Nexthops.Delete(nexthop.Id);
+        var (flushS, flushCpu) = meter.Stop();
+        var leftAfterFlush = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
         Report(added, removed);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"n={count} build_s={built:0.000} install_s={installS:0.000} install_cpu_s={installCpu:0.000} remove_s={removeS:0.000} remove_cpu_s={removeCpu:0.000} present={present} left={left} errors={added.Errors.Count + removed.Errors.Count}"));
-        return added.Succeeded && removed.Succeeded && present == count && left == 0 ? 0 : 1;
+            $"n={count} build_s={built:0.000} install_s={installS:0.000} install_cpu_s={installCpu:0.000} remove_s={removeS:0.000} remove_cpu_s={removeCpu:0.000} flush_s={flushS:0.000} flush_cpu_s={flushCpu:0.000} present={present} left={left} errors={added.Errors.Count + removed.Errors.Count + again.Errors.Count}"));
+        return added.Succeeded && removed.Succeeded && again.Succeeded && flushed && present == count && left == 0 && leftAfterFlush == 0 ? 0 : 1;
+    }
+
+    /// <summary>A nexthop object of the agent's protocol towards <paramref name="gateway"/>, as RouteTable makes one.</summary>
+    private static Nexthop NexthopTowards(Rtnetlink kernel, IPAddress gateway, uint id)
+    {
+        var nexthop = new Nexthop(id, gateway, kernel.Routes.Nexthops.DeviceTowards(gateway), false, RouteProtocols.Routing);
+        kernel.Routes.Nexthops.Add(nexthop);
+        return nexthop;
     }
 
     /// <summary>Install and remove <paramref name="count"/> routes as the timed run does; true if the kernel took them all.</summary>
-    private static bool LibraryRound(Rtnetlink kernel, uint start, int count, IPAddress gateway, int perDatagram)
+    private static bool LibraryRound(Rtnetlink kernel, uint start, int count, IPAddress gateway, uint nexthop, int perDatagram)
     {
         var install = new RouteBatch(count);
         var remove = new RouteBatch(count);
         foreach (var route in Routes(start, count, gateway))
         {
-            install.Add(route);
+            install.Add(route, nexthop);
             remove.Delete(PackedRouteKey.From(RouteTable.KeyOf(route)), RouteProtocols.Routing);
         }
 
         return kernel.Routes.Send(install, perDatagram).Succeeded && kernel.Routes.Send(remove, perDatagram).Succeeded;
     }
 
-    private static int Raw(NetworkNamespace ns, uint start, int count, IPAddress gateway, int perDatagram)
+    /// <summary>Install then remove through a RouteTable, as the agent does: wanted routes set, then applied.</summary>
+    private static int Table(NetworkNamespace ns, uint start, int count, IPAddress gateway)
+    {
+        using var table = RouteTable.Open(ns);
+        const uint WarmUp = 0x10000000;
+        table.SetAll(Routes(WarmUp, WarmUpRoutes, gateway));
+        var warm = table.ApplyPending();
+        table.SetAll([]);
+        var cold = table.ApplyPending();
+        if (warm.Added != WarmUpRoutes || cold.Deleted != WarmUpRoutes)
+        {
+            Console.Error.WriteLine($"routes: the warm-up round failed ({warm.Added} added, {cold.Deleted} deleted)");
+            return 1;
+        }
+
+        var meter = Meter.Start();
+        table.SetAll(Routes(start, count, gateway));
+        var added = table.ApplyPending();
+        var (installS, installCpu) = meter.Stop();
+        meter = Meter.Start();
+        table.SetAll([]);
+        var removed = table.ApplyPending();
+        var (removeS, removeCpu) = meter.Stop();
+        using var kernel = Rtnetlink.Open(ns);
+        var left = kernel.Routes.List(protocol: RouteProtocols.Routing).Count;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"n={count} install_s={installS:0.000} install_cpu_s={installCpu:0.000} remove_s={removeS:0.000} remove_cpu_s={removeCpu:0.000} added={added.Added} deleted={removed.Deleted} left={left} errors={added.Errors.Count + removed.Errors.Count}"));
+        return added.Added == count && removed.Deleted == count && left == 0 && added.Errors.Count + removed.Errors.Count == 0 ? 0 : 1;
+    }
+
+    private static int Raw(NetworkNamespace ns, uint start, int count, IPAddress gateway, int perDatagram, bool throughNexthop)
     {
         using var socket = ns.Run(() => NetlinkSocket.Open());
         socket.SetBufferSizes(NetlinkConnection.DefaultBufferBytes);
         var gatewayBits = BinaryPrimitives.ReadUInt32BigEndian(gateway.GetAddressBytes());
+        uint nexthop = 0;
+        if (throughNexthop)
+        {
+            using var kernel = Rtnetlink.Open(ns);
+            nexthop = NexthopTowards(kernel, gateway, 3).Id;
+        }
+
         const uint WarmUp = 0x10000000;
-        if (RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, perDatagram, remove: false) + RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, perDatagram, remove: true) != 0)
+        if (RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, nexthop, perDatagram, remove: false) + RawLoop(socket, WarmUp, WarmUpRoutes, gatewayBits, nexthop, perDatagram, remove: true) != 0)
         {
             Console.Error.WriteLine("routes: the warm-up round failed");
             return 1;
         }
 
         var meter = Meter.Start();
-        var installErrors = RawLoop(socket, start, count, gatewayBits, perDatagram, remove: false);
+        var installErrors = RawLoop(socket, start, count, gatewayBits, nexthop, perDatagram, remove: false);
         var (installS, installCpu) = meter.Stop();
         meter = Meter.Start();
-        var removeErrors = RawLoop(socket, start, count, gatewayBits, perDatagram, remove: true);
+        var removeErrors = RawLoop(socket, start, count, gatewayBits, nexthop, perDatagram, remove: true);
         var (removeS, removeCpu) = meter.Stop();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -187,11 +248,11 @@ public static class RoutesRun
 
     /// <summary>
     /// The least a client can do: messages written straight into one buffer, 44 bytes to add
-    /// (nlmsghdr, rtmsg, RTA_DST, RTA_GATEWAY) and 36 to delete (no gateway to match, as
-    /// <c>ip route del PREFIX proto P</c>), <paramref name="perDatagram"/> per sendmsg, an ACK only
-    /// on the last, errors counted as they come. Returns the number of errors.
+    /// (nlmsghdr, rtmsg, RTA_DST, RTA_GATEWAY, or RTA_NH_ID with a <paramref name="nexthop"/>) and 36
+    /// to delete (no gateway to match, as <c>ip route del PREFIX proto P</c>), <paramref name="perDatagram"/>
+    /// per sendmsg, an ACK only on the last, errors counted as they come. Returns the number of errors.
     /// </summary>
-    private static int RawLoop(NetlinkSocket socket, uint start, int count, uint gateway, int perDatagram, bool remove)
+    private static int RawLoop(NetlinkSocket socket, uint start, int count, uint gateway, uint nexthop, int perDatagram, bool remove)
     {
         var messageLength = remove ? 16 + 12 + 8 : 16 + 12 + 8 + 8;
         var buffer = new byte[perDatagram * messageLength];
@@ -230,8 +291,16 @@ public static class RoutesRun
                 if (!remove)
                 {
                     BinaryPrimitives.WriteUInt16LittleEndian(m[36..], 8);
-                    BinaryPrimitives.WriteUInt16LittleEndian(m[38..], RouteMessage.Gateway);
-                    BinaryPrimitives.WriteUInt32BigEndian(m[40..], gateway);
+                    if (nexthop != 0)
+                    {
+                        BinaryPrimitives.WriteUInt16LittleEndian(m[38..], RouteMessage.NexthopId);
+                        BinaryPrimitives.WriteUInt32LittleEndian(m[40..], nexthop);
+                    }
+                    else
+                    {
+                        BinaryPrimitives.WriteUInt16LittleEndian(m[38..], RouteMessage.Gateway);
+                        BinaryPrimitives.WriteUInt32BigEndian(m[40..], gateway);
+                    }
                 }
             }
 
@@ -276,10 +345,12 @@ public static class RoutesRun
         var routes = Routes(start, count, gateway);
         using (var kernel = Rtnetlink.Open(ns))
         {
+            // As a RouteTable would have left them: through a nexthop of its protocol, which it adopts.
+            var nexthop = NexthopTowards(kernel, gateway, 4);
             var install = new RouteBatch();
             foreach (var route in routes)
             {
-                install.Add(route);
+                install.Add(route, nexthop.Id);
             }
 
             var added = kernel.Routes.Send(install, perDatagram);
