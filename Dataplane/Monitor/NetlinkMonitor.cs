@@ -52,6 +52,26 @@ public sealed class NetlinkMonitor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops hearing <paramref name="groups"/> until <see cref="Join"/>: the kernel neither builds nor
+    /// queues their notifications meanwhile. Whoever leaves must find out what changed in between.
+    /// </summary>
+    public void Leave(MonitorGroups groups) => ForEachGroup(groups, socket.LeaveGroup);
+
+    /// <summary>Hears <paramref name="groups"/> again.</summary>
+    public void Join(MonitorGroups groups) => ForEachGroup(groups, socket.JoinGroup);
+
+    private static void ForEachGroup(MonitorGroups groups, Action<int> act)
+    {
+        for (var bit = 0; bit < 32; bit++)
+        {
+            if (((uint)groups & (1u << bit)) != 0)
+            {
+                act(bit + 1);
+            }
+        }
+    }
+
     /// <summary>Turns one notification into a change; null for kinds the monitor does not report.</summary>
     public static NetlinkChange? Parse(in NetlinkMessage message) => message.Type switch
     {

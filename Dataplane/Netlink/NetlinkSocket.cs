@@ -108,6 +108,15 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>Leaves a multicast group by number (RTNLGRP_*), however it was joined.</summary>
+    public void LeaveGroup(int group)
+    {
+        if (!TrySetOption(LibC.SOL_NETLINK, LibC.NETLINK_DROP_MEMBERSHIP, group))
+        {
+            throw LastError($"leave netlink multicast group {group}");
+        }
+    }
+
     /// <summary>Sends one datagram to the kernel; all the messages in it are processed before this returns.</summary>
     public void Send(ReadOnlySpan<byte> datagram)
     {

@@ -23,37 +23,78 @@ public sealed partial class RouteTable
     {
         lock (applyGate)
         {
-            DrainChanges();
-            var clock = Stopwatch.StartNew();
-            bool full;
-            HashSet<PackedRouteKey> keys;
-            Dictionary<PackedRouteKey, Route> wanted;
-            lock (gate)
+            var outcome = ApplyOnce(mayGoDeaf: true, out var deaf);
+            if (!deaf)
             {
-                full = resyncRequested;
-                resyncRequested = false;
-                keys = dirty;
-                dirty = [];
-                wanted = full ? new Dictionary<PackedRouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
+                return outcome;
             }
 
-            if (full)
-            {
-                ListNexthops();
-            }
-
-            var (batch, batchKeys) = full ? Resync(wanted) : Plan(keys, wanted);
-            var result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
-            var flushed = DeleteNexthops(full);
-            var outcome = Record(batch, batchKeys, result, full, clock, flushed);
-            if (outcome.Changed > 0 || outcome.Errors.Count > 0)
-            {
-                LogApplied(outcome.Added, outcome.Replaced, outcome.Deleted, outcome.Errors.Count, outcome.Conflicts.Count, full, clock.Elapsed.TotalMilliseconds);
-                Applied?.Invoke(outcome);
-            }
-
-            return outcome;
+            // Whatever changed while the monitor was deaf (someone's `ip route del`) is in the kernel's
+            // tables, not in any notification: one dump finds it, and makes good what it finds.
+            RequestResync();
+            var check = ApplyOnce(mayGoDeaf: false, out _);
+            return new RouteTableApplyResult(
+                true,
+                outcome.Added + check.Added,
+                outcome.Replaced + check.Replaced,
+                outcome.Deleted + check.Deleted,
+                [.. outcome.Errors, .. check.Errors],
+                check.Conflicts,
+                outcome.Duration + check.Duration);
         }
+    }
+
+    private RouteTableApplyResult ApplyOnce(bool mayGoDeaf, out bool deaf)
+    {
+        DrainChanges();
+        var clock = Stopwatch.StartNew();
+        bool full;
+        HashSet<PackedRouteKey> keys;
+        Dictionary<PackedRouteKey, Route> wanted;
+        lock (gate)
+        {
+            full = resyncRequested;
+            resyncRequested = false;
+            keys = dirty;
+            dirty = [];
+            wanted = full ? new Dictionary<PackedRouteKey, Route>(desired) : keys.Where(desired.ContainsKey).ToDictionary(k => k, k => desired[k]);
+        }
+
+        if (full)
+        {
+            ListNexthops();
+        }
+
+        var known = kernelOwned.Count;
+        var (batch, batchKeys) = full ? Resync(wanted) : Plan(keys, wanted);
+        deaf = mayGoDeaf && ownMonitor is not null && batch.Count >= options.DeafBatchSize && batch.Count * 4L >= Math.Max(known, kernelOwned.Count);
+        if (deaf)
+        {
+            ownMonitor!.Leave(MonitorGroups.Routes);
+        }
+
+        NetlinkBatchResult result;
+        try
+        {
+            result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
+        }
+        finally
+        {
+            if (deaf)
+            {
+                ownMonitor!.Join(MonitorGroups.Routes);
+            }
+        }
+
+        var flushed = DeleteNexthops(full);
+        var outcome = Record(batch, batchKeys, result, full, clock, flushed);
+        if (outcome.Changed > 0 || outcome.Errors.Count > 0)
+        {
+            LogApplied(outcome.Added, outcome.Replaced, outcome.Deleted, outcome.Errors.Count, outcome.Conflicts.Count, full, clock.Elapsed.TotalMilliseconds);
+            Applied?.Invoke(outcome);
+        }
+
+        return outcome;
     }
 
     /// <summary>

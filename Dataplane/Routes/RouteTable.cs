@@ -24,6 +24,9 @@ public sealed partial class RouteTable : IDisposable
     private readonly ILogger logger;
     private readonly IDisposable[] owned;
 
+    // The table's own monitor (Open): big batches are sent with its route groups left.
+    private NetlinkMonitor? ownMonitor;
+
     // Desired state and the work it implies; written by any thread.
     private readonly Lock gate = new();
     private Dictionary<PackedRouteKey, Route> desired = [];
@@ -72,7 +75,7 @@ public sealed partial class RouteTable : IDisposable
         try
         {
             var monitor = NetlinkMonitor.Start(ns, MonitorGroups.Links | MonitorGroups.Routes | MonitorGroups.Nexthops);
-            return new RouteTable(rtnetlink.Routes, monitor.Changes, options, logger, [monitor, rtnetlink]);
+            return new RouteTable(rtnetlink.Routes, monitor.Changes, options, logger, [monitor, rtnetlink]) { ownMonitor = monitor };
         }
         catch
         {

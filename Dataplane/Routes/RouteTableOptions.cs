@@ -36,6 +36,14 @@ public sealed record RouteTableOptions
     /// </summary>
     public bool NexthopObjects { get; init; } = true;
 
+    /// <summary>
+    /// A batch of at least this many requests, and at least a quarter of the table's routes, is sent
+    /// with the table's monitor deaf to routes (the kernel then builds no notification per route, and
+    /// nobody reads its echoes: ~3 µs per route) and checked with one dump right after (~0.5 µs per
+    /// route). Only for a table from <see cref="RouteTable.Open"/>, which owns its monitor.
+    /// </summary>
+    public int DeafBatchSize { get; init; } = 4096;
+
     public int MessagesPerDatagram { get; init; } = Netlink.NetlinkConnection.DefaultMessagesPerDatagram;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -123,6 +123,36 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task A_big_batch_goes_with_the_monitor_deaf_is_checked_by_a_dump_and_drift_is_heard_again_after()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-deaf");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var table = RouteTable.Open(ns.Namespace, new RouteTableOptions { DeafBatchSize = 1000 });
+        table.SetAll(Enumerable.Range(0, 1500).Select(i => Via($"10.{i / 256 + 1}.{i % 256}.0/24", "10.0.0.9")));
+
+        var result = table.ApplyPending();
+
+        Assert.Equal(1500, result.Added);
+        Assert.True(result.FullResync, "the deaf batch is followed by a checking dump");
+        Assert.Empty(result.Errors);
+        Assert.Equal(1500, Lines(await ns.IpAsync("route", "show", "proto", "80")).Length);
+
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => table.RunAsync(stop.Token));
+        try
+        {
+            await ns.IpAsync("route", "del", "10.1.7.0/24");
+            await UntilAsync(async () => (await ns.IpAsync("route", "show", "10.1.7.0/24")).Contains("via 10.0.0.9", StringComparison.Ordinal));
+            Assert.True(table.Repairs >= 1);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
+    [SkippableFact]
     public async Task Without_nexthop_objects_routes_name_their_gateways()
     {
         await using var ns = await KernelNamespace.CreateAsync("nh-off");
