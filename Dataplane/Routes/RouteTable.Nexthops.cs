@@ -24,6 +24,10 @@ public sealed partial class RouteTable
     // Wanted routes per via (under gate): a nexthop no wanted route goes through can go, with its routes.
     private Dictionary<RouteVia, int> wantedVia = [];
 
+    // The last route NexthopFor answered for: a batch's routes through one gateway share its object.
+    private Route? lastRouted;
+    private uint lastNexthop;
+
     // Planned in one apply: nexthops to delete, with the keys of ours that go with them.
     private readonly Dictionary<uint, List<PackedRouteKey>> flushes = [];
 
@@ -88,6 +92,7 @@ public sealed partial class RouteTable
 
         nexthopOf.Clear();
         viasOf.Clear();
+        lastRouted = null;
         var (taken, gateways) = kernelNexthops.List();
         takenIds = taken;
         foreach (var nexthop in gateways)
@@ -103,6 +108,20 @@ public sealed partial class RouteTable
 
     /// <summary>The nexthop <paramref name="route"/> goes through, created if need be; 0: none (the route names its gateway).</summary>
     private uint NexthopFor(Route route)
+    {
+        if (lastRouted is { } last && ReferenceEquals(route.Gateway, last.Gateway) && route.InterfaceIndex == last.InterfaceIndex
+            && route.OnLink == last.OnLink && route.Type == last.Type && route.NextHops.IsDefaultOrEmpty && route.Family == last.Family
+            && viasOf.ContainsKey(lastNexthop))
+        {
+            return lastNexthop;
+        }
+
+        var id = Resolve(route);
+        (lastRouted, lastNexthop) = id == 0 ? (null, 0u) : (route, id);
+        return id;
+    }
+
+    private uint Resolve(Route route)
     {
         if (Nexthops is not { } kernelNexthops || !RouteVia.TryOf(route, out var via))
         {
@@ -276,6 +295,7 @@ public sealed partial class RouteTable
 
     private void Forget(uint id)
     {
+        lastRouted = null;
         if (viasOf.Remove(id, out var vias))
         {
             foreach (var via in vias)
