@@ -33,7 +33,7 @@ public sealed partial class RouteTable
 
     private IKernelNexthops? Nexthops => options.NexthopObjects && !nexthopsRefused ? kernel.Nexthops : null;
 
-    /// <summary>Nexthop objects of the table's own, by id (for tests and status).</summary>
+    /// <summary>Nexthop objects of the table's own, by id (on the applying thread, or between applies).</summary>
     public IReadOnlyCollection<uint> NexthopIds => viasOf.Keys;
 
     private static void CountVia(Dictionary<RouteVia, int> counts, Route route, int delta)
@@ -97,7 +97,11 @@ public sealed partial class RouteTable
         takenIds = taken;
         foreach (var nexthop in gateways)
         {
-            if (nexthop.Protocol == options.Protocol)
+            // A nexthop is for routes of its gateway's family: a table of the other family leaves it be.
+            // A table of only some of the kernel's tables takes none it did not make: another table's
+            // instance of its protocol may route through it.
+            if (nexthop.Protocol == options.Protocol && options.Tables is null
+                && (options.Family is null || options.Family == nexthop.Gateway.AddressFamily))
             {
                 Remember(new RouteVia(nexthop.Gateway, nexthop.InterfaceIndex, nexthop.OnLink), nexthop.Id);
             }

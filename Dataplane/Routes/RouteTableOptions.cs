@@ -8,7 +8,9 @@ public sealed record RouteTableOptions
 
     /// <summary>
     /// The tables this instance manages (null: every table). Two instances with the same protocol
-    /// must manage disjoint tables or families, or each deletes what the other installs.
+    /// must manage disjoint tables or families, or each deletes what the other installs. Nexthop
+    /// objects are per namespace: an instance of some tables uses and deletes only those it made (one it
+    /// made before a restart stays, unused).
     /// </summary>
     public IReadOnlySet<uint>? Tables { get; init; }
 

@@ -153,6 +153,26 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task Tables_of_one_protocol_split_by_kernel_table_never_delete_each_others_routes()
+    {
+        await using var ns = await KernelNamespace.CreateAsync("nh-split");
+        await ns.AddUplinkAsync("up0", "10.0.0.1/24");
+        using var main = RouteTable.Open(ns.Namespace, new RouteTableOptions { Tables = new HashSet<uint> { RouteTables.Main } });
+        using var other = RouteTable.Open(ns.Namespace, new RouteTableOptions { Tables = new HashSet<uint> { 100 } });
+        main.Set(Via("10.1.0.0/24", "10.0.0.9"));
+        other.Set(Via("10.1.0.0/24", "10.0.0.9") with { Table = 100 });
+        Assert.Equal(1, main.Apply().Added);
+        Assert.Equal(1, other.Apply().Added);
+
+        main.SetAll([]);
+        Assert.Equal(1, main.Apply().Deleted);
+        Assert.Equal(0, other.Apply().Changed);
+
+        Assert.Matches(@"10\.1\.0\.0/24 nhid \d+ via 10\.0\.0\.9 dev up0", await ns.IpAsync("route", "show", "table", "100"));
+        Assert.Empty((await ns.IpAsync("route", "show", "proto", "80")).Trim());
+    }
+
+    [SkippableFact]
     public async Task Without_nexthop_objects_routes_name_their_gateways()
     {
         await using var ns = await KernelNamespace.CreateAsync("nh-off");
