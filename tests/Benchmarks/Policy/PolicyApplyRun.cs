@@ -23,7 +23,7 @@ namespace Routing.Benchmarks.Policy;
 /// </summary>
 public static class PolicyApplyRun
 {
-    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--remote 0] [--repeat 5]";
+    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--remote 0] [--namespaces 0] [--repeat 5]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,8 +34,8 @@ public static class PolicyApplyRun
             return 2;
         }
 
-        var (ours, baseline, podCount, policyCount, remoteCount, repeat) = options.Value;
-        var cluster = new SyntheticCluster(podCount, policyCount, remoteCount);
+        var (ours, baseline, podCount, policyCount, remoteCount, namespaceCount, repeat) = options.Value;
+        var cluster = new SyntheticCluster(podCount, policyCount, remoteCount, namespaceCount);
         var store = new MemoryResourceStore();
         foreach (var (key, json) in cluster.All)
         {
@@ -160,7 +160,9 @@ public static class PolicyApplyRun
         Console.WriteLine();
         Console.WriteLine("| step | seconds |");
         Console.WriteLine("|---|---|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: read + compile | {compiled:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: read the resources | {read:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: compile | {compiled - read:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: apply (ipsets, iptables) | {oursFull - compiled:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: full apply (read, compile, ipsets, iptables) | {oursFull:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: ipset restore | {baselineSets:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: iptables-restore | {baselineRules:0.0000} |"));
@@ -172,10 +174,28 @@ public static class PolicyApplyRun
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which model + incremental compile, warm (median of {repeat}) | {relabelCompile:0.0000} |"));
         Console.WriteLine();
+        var rulesPerPod = (double)ruleset.RuleCount / podCount;
+        var peakRss = PeakRssMebibytes();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules per local pod (all rules / local pods): {rulesPerPod:0.0}; peak RSS of this process (the agent's path and the bench together): {peakRss:0} MiB"));
+        Console.WriteLine();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"remote\":{remoteCount},\"relabel_remote_ms\":{(remoteSamples.Count > 0 ? (relabelRemote * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "null")},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
+            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"read_s\":{read:0.####},\"compile_s\":{compiled - read:0.####},\"apply_s\":{oursFull - compiled:0.####},\"rules_per_local_pod\":{rulesPerPod:0.#},\"peak_rss_mib\":{peakRss:0},\"namespaces\":{cluster.NamespaceCount},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"remote\":{remoteCount},\"relabel_remote_ms\":{(remoteSamples.Count > 0 ? (relabelRemote * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "null")},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
         return 0;
+    }
+
+    /// <summary>VmHWM of this process, in MiB (NaN where /proc is missing).</summary>
+    private static double PeakRssMebibytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
     }
 
     private static IEnumerable<Routing.Agent.Datastore.Store.StoredResource> Json(IEnumerable<(Routing.Agent.Datastore.Store.ResourceKey Key, string Json)> resources) =>
@@ -229,10 +249,10 @@ public static class PolicyApplyRun
         }
     }
 
-    private static (string Ours, string Baseline, int Pods, int Policies, int Remote, int Repeat)? Parse(string[] args)
+    private static (string Ours, string Baseline, int Pods, int Policies, int Remote, int Namespaces, int Repeat)? Parse(string[] args)
     {
         string? ours = null, baseline = null;
-        int pods = 1000, policies = 500, remote = 0, repeat = 5;
+        int pods = 1000, policies = 500, remote = 0, namespaces = 0, repeat = 5;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -243,11 +263,12 @@ public static class PolicyApplyRun
                 case "--pods" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= 60_000: pods = n; break;
                 case "--policies" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p > 0: policies = p; break;
                 case "--remote" when int.TryParse(value, CultureInfo.InvariantCulture, out var o) && o >= 0 && o <= 60_000: remote = o; break;
+                case "--namespaces" when int.TryParse(value, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= 10_000: namespaces = s; break;
                 case "--repeat" when int.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: repeat = r; break;
                 default: return null;
             }
         }
 
-        return args.Length % 2 == 0 && ours is not null && baseline is not null && pods + remote <= 60_000 ? (ours, baseline, pods, policies, remote, repeat) : null;
+        return args.Length % 2 == 0 && ours is not null && baseline is not null && pods + remote <= 60_000 ? (ours, baseline, pods, policies, remote, namespaces, repeat) : null;
     }
 }
