@@ -50,7 +50,10 @@ public static class PolicyApplyRun
         var warm = new SyntheticCluster(20, 10);
         var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
             Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
-        var warmDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        // As the agent runs it (PolicyLoops): sets over nfnetlink where the kernel takes them.
+        using var oursNamespace = NetworkNamespace.OpenByName(ours);
+        using var oursSets = IpsetNetlink.Open(oursNamespace);
+        var warmDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
         await warmDataplane.ApplyAsync(warmRuleset);
         await warmDataplane.UninstallAsync();
         await BareAsync(baselineRunner, warmRuleset);
@@ -67,7 +70,7 @@ public static class PolicyApplyRun
         var read = clock.Elapsed.TotalSeconds;
         var ruleset = compiler.Compile(result.Model);
         var compiled = clock.Elapsed.TotalSeconds;
-        var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
         oursRunner.Take();
         await dataplane.ApplyAsync(ruleset);
         var oursFull = clock.Elapsed.TotalSeconds;
@@ -84,9 +87,7 @@ public static class PolicyApplyRun
 
         // (2) One relabel through the datastore, until the loop has applied it.
         var samples = new List<double>();
-        using var oursNamespace = NetworkNamespace.OpenByName(ours);
-        using var members = IpsetNetlink.Open(oursNamespace);
-        var loopDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: members);
+        var loopDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
         var loop = new PolicyLoop(SyntheticCluster.NodeName, store, loopDataplane, compiler, NullLogger.Instance);
         var applied = new SemaphoreSlim(0);
         loop.Applied += (_, _) => applied.Release();
