@@ -37,8 +37,8 @@ public sealed class NodePolicyCalculation(string nodeName)
     {
         using var document = JsonDocument.Parse(resource.Json);
         var local = document.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
-            && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String && node.GetString() == nodeName;
-        var pod = PolicyResourceReader.ReadPod(resource.Json);
+            && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String && node.ValueEquals(nodeName);
+        var pod = PolicyResourceReader.ReadPod(document.RootElement);
         return local ? pod with { HostInterface = PodInterfaceName.For(pod.Namespace, pod.Name) } : pod;
     }
 
