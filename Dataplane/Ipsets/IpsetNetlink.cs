@@ -9,14 +9,15 @@ namespace Routing.Dataplane.Ipsets;
 
 /// <summary>
 /// Writes sets over nfnetlink (NFNL_SUBSYS_IPSET), as <c>ipset restore -exist</c> would, without
-/// starting a process or formatting text: member changes (one IPSET_CMD_ADD or IPSET_CMD_DEL per
-/// member), and whole loads (<see cref="Load"/>: creations with every member, full rewrites into a
+/// starting a process or formatting text: member changes (IPSET_CMD_ADD or IPSET_CMD_DEL, up to 64
+/// members of a set in one request), and whole loads (<see cref="Load"/>: creations with every member, full rewrites into a
 /// temporary set swapped in), all in one batch of requests without ACKs.
 /// </summary>
 /// <remarks>
 /// Messages (include/uapi/linux/netfilter/ipset/ip_set.h): nlmsghdr type (6 &lt;&lt; 8) | cmd,
 /// nfgenmsg {family, NFNETLINK_V0, res_id 0}, then IPSET_ATTR_PROTOCOL (u8), IPSET_ATTR_SETNAME
-/// (string) and IPSET_ATTR_DATA (nested): IPSET_ATTR_IP (nested: IPADDR_IPV4/IPV6, network
+/// (string), IPSET_ATTR_LINENO (u32) and IPSET_ATTR_ADT (nested: IPSET_ATTR_DATA, one per member) where IPSET_ATTR_DATA
+/// (nested) holds IPSET_ATTR_IP (nested: IPADDR_IPV4/IPV6, network
 /// order), IPSET_ATTR_CIDR (u8), IPSET_ATTR_PORT (u16, network order), IPSET_ATTR_PROTO (u8).
 /// IPSET_CMD_CREATE adds IPSET_ATTR_TYPENAME, IPSET_ATTR_REVISION and IPSET_ATTR_FAMILY (u8) and
 /// IPSET_ATTR_MAXELEM (u32, network order) in the data; IPSET_CMD_SWAP names the second set in
@@ -45,6 +46,8 @@ public sealed class IpsetNetlink : IDisposable
     private const ushort AttributeRevision = 4;
     private const ushort AttributeFamily = 5;
     private const ushort AttributeData = 7;
+    private const ushort AttributeAdt = 8;
+    private const ushort AttributeLineNumber = 9;
     private const ushort AttributeIp = 1;
     private const ushort AttributeCidr = 3;
     private const ushort AttributePort = 4;
@@ -55,6 +58,9 @@ public sealed class IpsetNetlink : IDisposable
     private const ushort AddressIPv6 = 2;
     private const ushort Nested = 0x8000;
     private const ushort NetworkOrder = 0x4000;
+
+    // Members per add or del request: a few KiB of attributes, about what ipset restore packs in one.
+    private const int MembersPerRequest = 64;
 
     private readonly NetlinkConnection connection;
 
@@ -152,15 +158,19 @@ public sealed class IpsetNetlink : IDisposable
     private static void AddChanges(List<Request> requests, IpsetUpdate update)
     {
         // Additions first: between the requests the set holds old and new, never less.
-        requests.AddRange(update.Added.Select(m => new Request(CommandAdd, update.Set, update.Set.Name, m)));
-        requests.AddRange(update.Removed.Select(m => new Request(CommandDelete, update.Set, update.Set.Name, m)));
+        AddMembers(requests, CommandAdd, update.Set, update.Set.Name, update.Added);
+        AddMembers(requests, CommandDelete, update.Set, update.Set.Name, update.Removed);
     }
 
-    private static void AddMembers(List<Request> requests, Ipset set, string name)
+    private static void AddMembers(List<Request> requests, Ipset set, string name) =>
+        AddMembers(requests, CommandAdd, set, name, set.Members);
+
+    /// <summary>Up to <see cref="MembersPerRequest"/> members of one set per request, as ipset restore sends them.</summary>
+    private static void AddMembers(List<Request> requests, byte command, Ipset set, string name, IEnumerable<string> members)
     {
-        foreach (var member in set.Members)
+        foreach (var chunk in members.Chunk(MembersPerRequest))
         {
-            requests.Add(new Request(CommandAdd, set, name, member));
+            requests.Add(new Request(command, set, name, null, chunk));
         }
     }
 
@@ -200,9 +210,18 @@ public sealed class IpsetNetlink : IDisposable
                 builder.PutString(AttributeSetName2, request.Argument!);
                 break;
             case CommandAdd or CommandDelete:
-                var data = builder.BeginNested(AttributeData | Nested);
-                WriteMember(builder, set.Type, request.Argument!);
-                builder.EndNested(data);
+                // IPSET_ATTR_ADT: a list of IPSET_ATTR_DATA, one per member, in one request; the
+                // kernel takes it only with IPSET_ATTR_LINENO beside it (u32, host order).
+                builder.PutUInt32(AttributeLineNumber, 0);
+                var list = builder.BeginNested(AttributeAdt | Nested);
+                foreach (var member in request.Members!)
+                {
+                    var data = builder.BeginNested(AttributeData | Nested);
+                    WriteMember(builder, set.Type, member);
+                    builder.EndNested(data);
+                }
+
+                builder.EndNested(list);
                 break;
             default:
                 break;
@@ -269,8 +288,9 @@ public sealed class IpsetNetlink : IDisposable
     };
 
     /// <param name="Name">The kernel set the request is for (the set's own name or its temporary).</param>
-    /// <param name="Argument">A member (add, del) or the second set (swap).</param>
-    private sealed record Request(byte Command, Ipset Set, string Name, string? Argument);
+    /// <param name="Argument">The second set (swap).</param>
+    /// <param name="Members">The members (add, del).</param>
+    private sealed record Request(byte Command, Ipset Set, string Name, string? Argument, IReadOnlyList<string>? Members = null);
 
     private sealed class Batch(List<Request> requests, long maxElements) : NetlinkBatch
     {
@@ -284,6 +304,9 @@ public sealed class IpsetNetlink : IDisposable
             builder.EndMessage();
         }
 
+        private static string Members(IReadOnlyList<string> members) =>
+            members.Count == 1 ? members[0] : $"{members[0]} (and {members.Count - 1} more members in one request)";
+
         protected internal override string Describe(int index)
         {
             var request = requests[index];
@@ -293,8 +316,8 @@ public sealed class IpsetNetlink : IDisposable
                 CommandDestroy => $"ipset destroy {request.Name}",
                 CommandFlush => $"ipset flush {request.Name}",
                 CommandSwap => $"ipset swap {request.Name} {request.Argument}",
-                CommandAdd => $"ipset add {request.Name} {request.Argument}",
-                _ => $"ipset del {request.Name} {request.Argument}",
+                CommandAdd => $"ipset add {request.Name} {Members(request.Members!)}",
+                _ => $"ipset del {request.Name} {Members(request.Members!)}",
             };
         }
     }
