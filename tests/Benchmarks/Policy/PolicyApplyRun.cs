@@ -46,8 +46,9 @@ public static class PolicyApplyRun
         var baselineRunner = new TimedCommandRunner(new ProcessCommandRunner(baseline));
         var compiler = new PolicyCompiler();
 
-        // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec.
-        var warm = new SyntheticCluster(20, 10);
+        // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec
+        // (the published agent is ReadyToRun): enough pods (300) that the read takes its parallel path.
+        var warm = new SyntheticCluster(300, 10);
         var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
             Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
         // As the agent runs it (PolicyLoops): sets over nfnetlink where the kernel takes them.
