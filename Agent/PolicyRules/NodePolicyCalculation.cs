@@ -14,6 +14,9 @@ namespace Routing.Agent.PolicyRules;
 /// </summary>
 public sealed class NodePolicyCalculation(string nodeName)
 {
+    // Fewer resources to parse than this are parsed in turn: spreading them costs more than it gains.
+    private const int ParallelFrom = 256;
+
     private readonly Dictionary<ResourceKey, (string Revision, object Value)> parsed = [];
 
     public NodePolicyResult Calculate(IEnumerable<StoredResource> namespaces, IEnumerable<StoredResource> pods, IEnumerable<StoredResource> policies, IEnumerable<StoredResource> globalPolicies)
@@ -37,8 +40,8 @@ public sealed class NodePolicyCalculation(string nodeName)
     {
         using var document = JsonDocument.Parse(resource.Json);
         var local = document.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
-            && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String && node.GetString() == nodeName;
-        var pod = PolicyResourceReader.ReadPod(resource.Json);
+            && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String && node.ValueEquals(nodeName);
+        var pod = PolicyResourceReader.ReadPod(document.RootElement);
         return local ? pod with { HostInterface = PodInterfaceName.For(pod.Namespace, pod.Name) } : pod;
     }
 
@@ -46,24 +49,14 @@ public sealed class NodePolicyCalculation(string nodeName)
         where T : class
     {
         var values = new List<T>();
-        foreach (var resource in resources)
+        var all = resources as IReadOnlyList<StoredResource> ?? resources.ToArray();
+        var fresh = Parse(all, read);
+        foreach (var resource in all)
         {
             seen.Add(resource.Key);
             if (!parsed.TryGetValue(resource.Key, out var cached) || cached.Revision != resource.Revision)
             {
-                try
-                {
-                    cached = (resource.Revision, read(resource));
-                }
-                catch (PolicyResourceException e)
-                {
-                    cached = (resource.Revision, new PolicyProblem(resource.Key.ToString(), string.Join("; ", e.Errors)));
-                }
-                catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
-                {
-                    cached = (resource.Revision, new PolicyProblem(resource.Key.ToString(), e.Message));
-                }
-
+                cached = fresh?[resource.Key] ?? Parse(resource, read);
                 parsed[resource.Key] = cached;
             }
 
@@ -78,6 +71,47 @@ public sealed class NodePolicyCalculation(string nodeName)
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// With many resources not read yet (the first apply, a resync), they are parsed on every CPU
+    /// at once (the readers are pure); null when there are few, which are parsed in turn.
+    /// </summary>
+    private Dictionary<ResourceKey, (string Revision, object Value)>? Parse<T>(IReadOnlyList<StoredResource> resources, Func<StoredResource, T> read)
+        where T : class
+    {
+        var stale = resources.Where(r => !parsed.TryGetValue(r.Key, out var cached) || cached.Revision != r.Revision).ToArray();
+        if (stale.Length < ParallelFrom || Environment.ProcessorCount < 2)
+        {
+            return null;
+        }
+
+        var values = new (string Revision, object Value)[stale.Length];
+        Parallel.For(0, stale.Length, i => values[i] = Parse(stale[i], read));
+        var byKey = new Dictionary<ResourceKey, (string Revision, object Value)>(stale.Length);
+        for (var i = 0; i < stale.Length; i++)
+        {
+            byKey[stale[i].Key] = values[i];
+        }
+
+        return byKey;
+    }
+
+    private static (string Revision, object Value) Parse<T>(StoredResource resource, Func<StoredResource, T> read)
+        where T : class
+    {
+        try
+        {
+            return (resource.Revision, read(resource));
+        }
+        catch (PolicyResourceException e)
+        {
+            return (resource.Revision, new PolicyProblem(resource.Key.ToString(), string.Join("; ", e.Errors)));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            return (resource.Revision, new PolicyProblem(resource.Key.ToString(), e.Message));
+        }
     }
 }
 

@@ -12,7 +12,8 @@ namespace Routing.Agent.PolicyRules;
 /// iptables-restore, then sets no longer used destroyed. Only what differs is written: an
 /// unchanged chain is not rewritten, a relabelled pod is a few set members.
 /// </summary>
-/// <remarks>Not thread-safe: one apply loop owns it, as it owns the tables.</remarks>
+/// <remarks>Not thread-safe: one apply loop owns it, as it owns the tables (an apply runs the ipset
+/// table and the filter table on two threads at once; each stays on one at a time).</remarks>
 public sealed class PolicyDataplane
 {
     private readonly IptablesTable filter;
@@ -70,14 +71,29 @@ public sealed class PolicyDataplane
         }
 
         ownSets.UnionWith(wanted);
-        var sets = await ipsets.ApplyUpdatesAsync(cancellationToken).ConfigureAwait(false);
-        GiveChains(ruleset.Chains);
-        if (givenForward is null || !givenForward.SequenceEqual(ruleset.ForwardRules))
+
+        // The sets go into the kernel on another thread (mostly the kernel's time: creating a set
+        // waits for RCU) while this one reads the filter table and renders its script; the rules
+        // are written once every set they use is complete.
+        var loading = Task.Run(() => ipsets.ApplyUpdatesAsync(cancellationToken), cancellationToken);
+        try
         {
-            filter.SetInsertedRules("FORWARD", ruleset.ForwardRules.Select(r => new IptablesRule(r.Spec, r.Comment)));
-            givenForward = ruleset.ForwardRules;
+            GiveChains(ruleset.Chains);
+            if (givenForward is null || !givenForward.SequenceEqual(ruleset.ForwardRules))
+            {
+                filter.SetInsertedRules("FORWARD", ruleset.ForwardRules.Select(r => new IptablesRule(r.Spec, r.Comment)));
+                givenForward = ruleset.ForwardRules;
+            }
+
+            await filter.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Never leave the set load running behind the caller's back, even when preparing failed.
+            await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        var sets = await loading.ConfigureAwait(false);
         var chains = await filter.ApplyAsync(cancellationToken).ConfigureAwait(false);
         var destroyed = await ipsets.ApplyDeletionsAsync(cancellationToken).ConfigureAwait(false);
         return new PolicyApplyResult(chains.ChainsWritten, chains.ChainsDeleted, sets.SetsCreated + sets.SetsUpdated + sets.SetsSwapped, destroyed.SetsDestroyed);

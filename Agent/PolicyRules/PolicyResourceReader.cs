@@ -26,7 +26,12 @@ public static class PolicyResourceReader
     public static Endpoint ReadPod(string json, string hostInterface = "")
     {
         using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
+        return ReadPod(document.RootElement, hostInterface);
+    }
+
+    /// <summary>A pod from its parsed JSON, for a caller that reads more of it (the node it runs on).</summary>
+    public static Endpoint ReadPod(JsonElement root, string hostInterface = "")
+    {
         var metadata = root.GetProperty("metadata");
         var addresses = new List<IPAddress>();
         if (root.TryGetProperty("status", out var status))

@@ -40,9 +40,10 @@ public sealed class IpsetTable
     public IpsetTableOptions Options => options;
 
     /// <summary>
-    /// Member changes of existing sets (a relabelled pod) go over nfnetlink through
-    /// <paramref name="members"/>, with no process; anything else, and any refusal, goes by
-    /// <c>ipset restore</c> as before. The table does not own <paramref name="members"/>.
+    /// Creations, member changes (a relabelled pod) and full rewrites go over nfnetlink through
+    /// <paramref name="members"/>, with no process and no text (<see cref="IpsetNetlink.Load"/>);
+    /// a set of another type or family, destroying sets, and any refusal go by <c>ipset restore</c>
+    /// as before. The table does not own <paramref name="members"/>.
     /// </summary>
     public void WriteMembersWith(IpsetNetlink? members) => netlink = members;
 
@@ -185,17 +186,17 @@ public sealed class IpsetTable
         pending.UnionWith(kernel.Sets.Keys);
     }
 
-    /// <summary>Writes a plan of member changes only over nfnetlink; false (nothing known written) to go by ipset restore.</summary>
+    /// <summary>Writes a plan over nfnetlink; false (no set left half created) to go by ipset restore.</summary>
     private bool TryNetlink(IpsetPlan plan)
     {
-        if (netlink is null || plan.Updates.Any(u => u.Kind != IpsetUpdateKind.Incremental))
+        if (netlink is null || plan.Updates.Any(u => u.Kind == IpsetUpdateKind.Recreate))
         {
             return false;
         }
 
         try
         {
-            if (!netlink.Write(plan.Updates).Succeeded)
+            if (!netlink.Load(plan.Updates, options.Prefix, options.MaxElements).Succeeded)
             {
                 // ipset restore -exist writes all of it again, whatever part went through.
                 return false;

@@ -29,6 +29,12 @@ public sealed class IptablesTable
     private long lastRead;
     private bool dirty = true;
 
+    // Wanted-state changes so far, and the plan PrepareAsync made at one of them (with the
+    // snapshot it was made from): an apply with neither changed since uses it as it is.
+    private long version;
+    private Prepared? prepared;
+    private bool readUnreported;
+
     // Chains set or removed since the last successful apply: while the kernel holds what that apply
     // wrote, only they can differ from it, and a diff of them alone is the whole diff.
     private readonly HashSet<string> touched = new(StringComparer.Ordinal);
@@ -67,7 +73,7 @@ public sealed class IptablesTable
 
         chains[chain.Name] = chain;
         touched.Add(chain.Name);
-        dirty = true;
+        Changed();
     }
 
     /// <summary>No longer wants the chain; the next apply deletes it.</summary>
@@ -76,7 +82,7 @@ public sealed class IptablesTable
         if (chains.Remove(name))
         {
             touched.Add(name);
-            dirty = true;
+            Changed();
         }
     }
 
@@ -113,7 +119,11 @@ public sealed class IptablesTable
         var chain = new IptablesChain(builtInChain, rules);
         if (chain.Rules.Count == 0)
         {
-            dirty |= insertions.Remove(builtInChain);
+            if (insertions.Remove(builtInChain))
+            {
+                Changed();
+            }
+
             return;
         }
 
@@ -123,11 +133,40 @@ public sealed class IptablesTable
         }
 
         insertions[builtInChain] = chain;
-        dirty = true;
+        Changed();
     }
 
     /// <summary>Makes the next apply read the table back first (e.g. after another tool ran).</summary>
     public void RequestResync() => kernel = null;
+
+    /// <summary>
+    /// Does now what the next <see cref="ApplyAsync"/> would do before it runs iptables-restore:
+    /// reads the table if due, diffs and renders the script. A caller overlaps it with other work
+    /// (the ipsets going into the kernel); the apply uses it if the wanted chains and the known
+    /// table did not change in between, and does it all itself otherwise.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    {
+        prepared = null;
+        if (kernel is null || RefreshDue())
+        {
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            readUnreported = true;
+        }
+        else if (!dirty)
+        {
+            return;
+        }
+
+        var plan = IptablesDiff.Compute(chains, insertions, kernel!, readUnreported ? null : touched);
+        if (plan.BuiltInRepairs.Count > 0 && !readUnreported)
+        {
+            // The apply reads again for fresh line numbers.
+            return;
+        }
+
+        prepared = new Prepared(version, kernel!, plan, plan.IsEmpty ? null : IptablesRestoreScript.Render(options.Table, plan, options.HashCommentPrefix));
+    }
 
     /// <summary>
     /// Makes the table match what is wanted. Reads it back first when it has not been read yet, when
@@ -137,29 +176,40 @@ public sealed class IptablesTable
     /// </summary>
     public async Task<IptablesApplyResult> ApplyAsync(CancellationToken cancellationToken = default)
     {
-        var read = false;
-        if (kernel is null || RefreshDue())
+        var read = readUnreported;
+        readUnreported = false;
+        IptablesPlan plan;
+        string? script = null;
+        if (prepared is { } ready && ready.Version == version && ReferenceEquals(ready.Kernel, kernel))
         {
-            await ReadAsync(cancellationToken).ConfigureAwait(false);
-            read = true;
+            (plan, script) = (ready.Plan, ready.Script);
         }
-        else if (!dirty)
+        else
         {
-            return IptablesApplyResult.Unchanged;
+            if (kernel is null || RefreshDue())
+            {
+                await ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = true;
+            }
+            else if (!dirty && !read)
+            {
+                return IptablesApplyResult.Unchanged;
+            }
+
+            plan = IptablesDiff.Compute(chains, insertions, kernel!, read ? null : touched);
+            if (plan.BuiltInRepairs.Count > 0 && !read)
+            {
+                // Deletes go by line number: only numbers read just now are safe to use.
+                await ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = true;
+                plan = IptablesDiff.Compute(chains, insertions, kernel!);
+            }
         }
 
-        var plan = IptablesDiff.Compute(chains, insertions, kernel!, read ? null : touched);
-        if (plan.BuiltInRepairs.Count > 0 && !read)
-        {
-            // Deletes go by line number: only numbers read just now are safe to use.
-            await ReadAsync(cancellationToken).ConfigureAwait(false);
-            read = true;
-            plan = IptablesDiff.Compute(chains, insertions, kernel!);
-        }
-
+        prepared = null;
         if (!plan.IsEmpty)
         {
-            var failure = await RestoreAsync(plan, cancellationToken).ConfigureAwait(false);
+            var failure = await RestoreAsync(plan, cancellationToken, script).ConfigureAwait(false);
             if (failure is not null && !read)
             {
                 // What we believed of the table may be stale (someone deleted one of our chains):
@@ -190,9 +240,15 @@ public sealed class IptablesTable
     {
         chains.Clear();
         insertions.Clear();
-        dirty = true;
+        Changed();
         kernel = null;
         return ApplyAsync(cancellationToken);
+    }
+
+    private void Changed()
+    {
+        dirty = true;
+        version++;
     }
 
     private bool RefreshDue() =>
@@ -212,9 +268,9 @@ public sealed class IptablesTable
         lastRead = time.GetTimestamp();
     }
 
-    private async Task<IptablesRestoreException?> RestoreAsync(IptablesPlan plan, CancellationToken cancellationToken)
+    private async Task<IptablesRestoreException?> RestoreAsync(IptablesPlan plan, CancellationToken cancellationToken, string? script = null)
     {
-        var script = IptablesRestoreScript.Render(options.Table, plan, options.HashCommentPrefix);
+        script ??= IptablesRestoreScript.Render(options.Table, plan, options.HashCommentPrefix);
         var output = await runner.RunAsync(IptablesCommands.Restore(options.Backend, options.Family), RestoreArguments(), script, cancellationToken)
             .ConfigureAwait(false);
         if (!output.Succeeded)
@@ -233,4 +289,6 @@ public sealed class IptablesTable
 
     public override string ToString() =>
         $"{(options.Family == AddressFamily.InterNetworkV6 ? "ip6" : "ip")}tables {options.Table} ({options.Backend}, prefix {options.ChainPrefix})";
+
+    private sealed record Prepared(long Version, IptablesSnapshot Kernel, IptablesPlan Plan, string? Script);
 }

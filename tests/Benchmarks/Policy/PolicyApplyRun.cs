@@ -23,7 +23,7 @@ namespace Routing.Benchmarks.Policy;
 /// </summary>
 public static class PolicyApplyRun
 {
-    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--remote 0] [--repeat 5]";
+    private const string Usage = "usage: policy --ours NETNS --baseline NETNS [--pods 1000] [--policies 500] [--remote 0] [--namespaces 0] [--repeat 5] [--rounds 3]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,8 +34,8 @@ public static class PolicyApplyRun
             return 2;
         }
 
-        var (ours, baseline, podCount, policyCount, remoteCount, repeat) = options.Value;
-        var cluster = new SyntheticCluster(podCount, policyCount, remoteCount);
+        var (ours, baseline, podCount, policyCount, remoteCount, namespaceCount, repeat, rounds) = options.Value;
+        var cluster = new SyntheticCluster(podCount, policyCount, remoteCount, namespaceCount);
         var store = new MemoryResourceStore();
         foreach (var (key, json) in cluster.All)
         {
@@ -46,47 +46,72 @@ public static class PolicyApplyRun
         var baselineRunner = new TimedCommandRunner(new ProcessCommandRunner(baseline));
         var compiler = new PolicyCompiler();
 
-        // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec.
-        var warm = new SyntheticCluster(20, 10);
+        // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec
+        // (the published agent is ReadyToRun): enough pods (300) that the read takes its parallel path.
+        var warm = new SyntheticCluster(300, 10);
         var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
             Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
-        var warmDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
+        // As the agent runs it (PolicyLoops): sets over nfnetlink where the kernel takes them.
+        using var oursNamespace = NetworkNamespace.OpenByName(ours);
+        using var oursSets = IpsetNetlink.Open(oursNamespace);
+        var warmDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
         await warmDataplane.ApplyAsync(warmRuleset);
         await warmDataplane.UninstallAsync();
         await BareAsync(baselineRunner, warmRuleset);
-        await BareClearAsync(baselineRunner, warmRuleset);
+        await BareClearAsync(baselineRunner);
 
-        // (1) Full apply: resources → model → ruleset → kernel.
+        // (1) Full apply: resources → model → ruleset → kernel, ours then bare, in rounds; the
+        // first is the agent's first apply (what the small warm-up did not run is JIT-compiled in
+        // it), the medians are steadier on a shared machine.
         var clock = Stopwatch.StartNew();
         var calculation = new NodePolicyCalculation(SyntheticCluster.NodeName);
-        var result = calculation.Calculate(
-            (await store.ListAsync("Namespace")).Items,
-            (await store.ListAsync("Pod")).Items,
-            (await store.ListAsync("NetworkPolicy")).Items,
-            (await store.ListAsync("GlobalNetworkPolicy")).Items);
-        var read = clock.Elapsed.TotalSeconds;
-        var ruleset = compiler.Compile(result.Model);
-        var compiled = clock.Elapsed.TotalSeconds;
-        var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft);
-        oursRunner.Take();
-        await dataplane.ApplyAsync(ruleset);
-        var oursFull = clock.Elapsed.TotalSeconds;
-        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"full apply: read {read * 1000:0} ms, compile {(compiled - read) * 1000:0} ms, apply {(oursFull - compiled) * 1000:0} ms; ran: {oursRunner.Take()}"));
-        if (result.Problems.Count > 0)
+        double read = 0, compiled = 0, oursFull = 0, baselineSets = 0, baselineRules = 0;
+        PolicyRuleset ruleset = warmRuleset;
+        var oursRounds = new List<double>();
+        var bareRounds = new List<double>();
+        for (var round = 0; round < rounds; round++)
         {
-            throw new InvalidOperationException("the synthetic cluster has invalid resources: " + string.Join("; ", result.Problems));
+            // A new calculation each round: it keeps what it parsed, and an agent's first apply has nothing kept.
+            calculation = new NodePolicyCalculation(SyntheticCluster.NodeName);
+            clock.Restart();
+            var result = calculation.Calculate(
+                (await store.ListAsync("Namespace")).Items,
+                (await store.ListAsync("Pod")).Items,
+                (await store.ListAsync("NetworkPolicy")).Items,
+                (await store.ListAsync("GlobalNetworkPolicy")).Items);
+            var roundRead = clock.Elapsed.TotalSeconds;
+            var roundRuleset = compiler.Compile(result.Model);
+            var roundCompiled = clock.Elapsed.TotalSeconds;
+            var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
+            oursRunner.Take();
+            await dataplane.ApplyAsync(roundRuleset);
+            var roundFull = clock.Elapsed.TotalSeconds;
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"full apply {round + 1}: read {roundRead * 1000:0} ms, compile {(roundCompiled - roundRead) * 1000:0} ms, apply {(roundFull - roundCompiled) * 1000:0} ms; ran: {oursRunner.Take()}"));
+            if (result.Problems.Count > 0)
+            {
+                throw new InvalidOperationException("the synthetic cluster has invalid resources: " + string.Join("; ", result.Problems));
+            }
+
+            var (sets, rules) = await BareAsync(baselineRunner, roundRuleset);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bare {round + 1}: ipset restore {sets * 1000:0} ms, iptables-restore {rules * 1000:0} ms"));
+            oursRounds.Add(roundFull);
+            bareRounds.Add(sets + rules);
+            if (round == 0)
+            {
+                (read, compiled, oursFull, baselineSets, baselineRules, ruleset) = (roundRead, roundCompiled, roundFull, sets, rules, roundRuleset);
+            }
+
+            await dataplane.UninstallAsync();
+            await BareClearAsync(baselineRunner);
         }
 
-        var (baselineSets, baselineRules) = await BareAsync(baselineRunner, ruleset);
         var baselineFull = baselineSets + baselineRules;
-
-        await dataplane.UninstallAsync();
+        var oursMedian = Samples.Median(oursRounds);
+        var bareMedian = Samples.Median(bareRounds);
 
         // (2) One relabel through the datastore, until the loop has applied it.
         var samples = new List<double>();
-        using var oursNamespace = NetworkNamespace.OpenByName(ours);
-        using var members = IpsetNetlink.Open(oursNamespace);
-        var loopDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: members);
+        var loopDataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
         var loop = new PolicyLoop(SyntheticCluster.NodeName, store, loopDataplane, compiler, NullLogger.Instance);
         var applied = new SemaphoreSlim(0);
         loop.Applied += (_, _) => applied.Release();
@@ -160,10 +185,13 @@ public static class PolicyApplyRun
         Console.WriteLine();
         Console.WriteLine("| step | seconds |");
         Console.WriteLine("|---|---|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: read + compile | {compiled:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: read the resources | {read:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: compile | {compiled - read:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: apply (ipsets, iptables) | {oursFull - compiled:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: full apply (read, compile, ipsets, iptables) | {oursFull:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: ipset restore | {baselineSets:0.0000} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare: iptables-restore | {baselineRules:0.0000} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| full apply over {rounds} rounds, median: ours / bare | {oursMedian:0.0000} / {bareMedian:0.0000} (ratio {oursMedian / bareMedian:0.00}) |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ours: one local pod relabelled → applied (median of {repeat}) | {relabel:0.0000} |"));
         if (remoteSamples.Count > 0)
         {
@@ -172,10 +200,28 @@ public static class PolicyApplyRun
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| of which model + incremental compile, warm (median of {repeat}) | {relabelCompile:0.0000} |"));
         Console.WriteLine();
+        var rulesPerPod = (double)ruleset.RuleCount / podCount;
+        var peakRss = PeakRssMebibytes();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules per local pod (all rules / local pods): {rulesPerPod:0.0}; peak RSS of this process (the agent's path and the bench together): {peakRss:0} MiB"));
+        Console.WriteLine();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"remote\":{remoteCount},\"relabel_remote_ms\":{(remoteSamples.Count > 0 ? (relabelRemote * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "null")},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
+            $"{{\"bench\":\"policy\",\"pods\":{podCount},\"policies\":{policyCount},\"rules\":{ruleset.RuleCount},\"sets\":{ruleset.Sets.Count},\"ours_full_s\":{oursFull:0.####},\"ours_compile_s\":{compiled:0.####},\"read_s\":{read:0.####},\"compile_s\":{compiled - read:0.####},\"apply_s\":{oursFull - compiled:0.####},\"rules_per_local_pod\":{rulesPerPod:0.#},\"peak_rss_mib\":{peakRss:0},\"namespaces\":{cluster.NamespaceCount},\"baseline_full_s\":{baselineFull:0.####},\"baseline_iptables_s\":{baselineRules:0.####},\"ratio\":{oursFull / baselineFull:0.###},\"rounds\":{rounds},\"ours_full_median_s\":{oursMedian:0.####},\"baseline_full_median_s\":{bareMedian:0.####},\"ratio_median\":{oursMedian / bareMedian:0.###},\"ratio_vs_iptables_only\":{oursFull / baselineRules:0.###},\"relabel_ms\":{relabel * 1000:0.##},\"remote\":{remoteCount},\"relabel_remote_ms\":{(remoteSamples.Count > 0 ? (relabelRemote * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "null")},\"relabel_compile_ms\":{relabelCompile * 1000:0.##},\"repeat\":{repeat}}}"));
         return 0;
+    }
+
+    /// <summary>VmHWM of this process, in MiB (NaN where /proc is missing).</summary>
+    private static double PeakRssMebibytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
     }
 
     private static IEnumerable<Routing.Agent.Datastore.Store.StoredResource> Json(IEnumerable<(Routing.Agent.Datastore.Store.ResourceKey Key, string Json)> resources) =>
@@ -212,13 +258,11 @@ public static class PolicyApplyRun
         return (setSeconds, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task BareClearAsync(TimedCommandRunner runner, PolicyRuleset ruleset)
+    private static async Task BareClearAsync(TimedCommandRunner runner)
     {
         Check(await runner.RunAsync(IptablesCommands.Restore(IptablesBackend.Nft, System.Net.Sockets.AddressFamily.InterNetwork), [], "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"), "iptables-restore");
-        foreach (var set in ruleset.Sets)
-        {
-            Check(await runner.RunAsync("ipset", ["destroy", set.Name]), "ipset destroy");
-        }
+        // The namespace is the bench's own: every set in it goes.
+        Check(await runner.RunAsync("ipset", ["destroy"]), "ipset destroy");
     }
 
     private static void Check(CommandOutput output, string what)
@@ -229,10 +273,10 @@ public static class PolicyApplyRun
         }
     }
 
-    private static (string Ours, string Baseline, int Pods, int Policies, int Remote, int Repeat)? Parse(string[] args)
+    private static (string Ours, string Baseline, int Pods, int Policies, int Remote, int Namespaces, int Repeat, int Rounds)? Parse(string[] args)
     {
         string? ours = null, baseline = null;
-        int pods = 1000, policies = 500, remote = 0, repeat = 5;
+        int pods = 1000, policies = 500, remote = 0, namespaces = 0, repeat = 5, rounds = 3;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -243,11 +287,13 @@ public static class PolicyApplyRun
                 case "--pods" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= 60_000: pods = n; break;
                 case "--policies" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p > 0: policies = p; break;
                 case "--remote" when int.TryParse(value, CultureInfo.InvariantCulture, out var o) && o >= 0 && o <= 60_000: remote = o; break;
+                case "--namespaces" when int.TryParse(value, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= 10_000: namespaces = s; break;
+                case "--rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out var f) && f > 0: rounds = f; break;
                 case "--repeat" when int.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: repeat = r; break;
                 default: return null;
             }
         }
 
-        return args.Length % 2 == 0 && ours is not null && baseline is not null && pods + remote <= 60_000 ? (ours, baseline, pods, policies, remote, repeat) : null;
+        return args.Length % 2 == 0 && ours is not null && baseline is not null && pods + remote <= 60_000 ? (ours, baseline, pods, policies, remote, namespaces, repeat, rounds) : null;
     }
 }

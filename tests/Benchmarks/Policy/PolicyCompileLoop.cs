@@ -6,7 +6,7 @@ using Routing.Policy.Compilation;
 namespace Routing.Benchmarks.Policy;
 
 /// <summary>
-/// `policy-compile [PODS] [POLICIES] [ROUNDS]`: the pure part of bench/policy's full apply (the
+/// `policy-compile [PODS] [POLICIES] [ROUNDS] [REMOTE] [NAMESPACES]` (issue 7's size: 110 1000 10 4890 100): the pure part of bench/policy's full apply (the
 /// synthetic cluster's resources read into a model, then compiled), repeated, with wall and CPU
 /// time per round: a loop to run under a profiler (perf with DOTNET_PerfMapEnabled=1).
 /// </summary>
@@ -17,7 +17,9 @@ internal static class PolicyCompileLoop
         var pods = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var policies = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
-        var cluster = new SyntheticCluster(pods, policies);
+        var remote = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+        var namespaces = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
+        var cluster = new SyntheticCluster(pods, policies, remote, namespaces);
         var compiler = new PolicyCompiler();
         static IEnumerable<Routing.Agent.Datastore.Store.StoredResource> Stored(IEnumerable<(Routing.Agent.Datastore.Store.ResourceKey Key, string Json)> resources) =>
             resources.Select(r => new Routing.Agent.Datastore.Store.StoredResource(r.Key, r.Json, "1"));

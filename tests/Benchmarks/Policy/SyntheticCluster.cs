@@ -5,8 +5,8 @@ using Routing.Agent.Datastore.Store;
 namespace Routing.Benchmarks.Policy;
 
 /// <summary>
-/// A cluster for bench/policy, as datastore JSON: pods spread over namespaces (50 pods each, all on
-/// the benchmarked node), labelled app=app-(i mod 50), tier=tier-(i mod 3); policies, four in five
+/// A cluster for bench/policy, as datastore JSON: pods spread over namespaces (by default 50 local
+/// pods each; pod i in namespace i mod N), local to the benchmarked node or of another node, labelled app=app-(i mod 50), tier=tier-(i mod 3); policies, four in five
 /// NetworkPolicies (a pod-selector and a namespace-selector peer on TCP ports, and for every other
 /// one an egress to an ipBlock with an exception) and one in five GlobalNetworkPolicies (Deny from
 /// a net, Allow TCP to a port range, Pass from a namespace).
@@ -18,9 +18,10 @@ internal sealed class SyntheticCluster
     private const int Apps = 50;
 
     /// <param name="remote">Pods of another node after the <paramref name="pods"/> local ones (index pods…pods+remote-1), in the same namespaces.</param>
-    public SyntheticCluster(int pods, int policies, int remote = 0)
+    /// <param name="namespaces">How many namespaces the pods are spread over; 0: one per 50 local pods.</param>
+    public SyntheticCluster(int pods, int policies, int remote = 0, int namespaces = 0)
     {
-        var namespaceCount = Math.Max(1, pods / 50);
+        var namespaceCount = namespaces > 0 ? namespaces : Math.Max(1, pods / 50);
         LocalCount = pods;
         Namespaces = Enumerable.Range(0, namespaceCount).Select(Namespace).ToArray();
         Pods = Enumerable.Range(0, pods + remote).Select(i => Pod(i, namespaceCount, App(i), i < pods)).ToArray();

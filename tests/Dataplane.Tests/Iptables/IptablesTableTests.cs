@@ -47,6 +47,35 @@ public class IptablesTableTests
     }
 
     [Fact]
+    public async Task A_prepared_apply_reads_before_and_then_only_restores_what_was_prepared()
+    {
+        var table = WithWebAndDns();
+
+        await table.PrepareAsync();
+        Assert.Equal([Save], runner.Invocations.Select(i => i.File));
+        var result = await table.ApplyAsync();
+
+        Assert.Equal(new IptablesApplyResult(true, 2, 0, 1), result);
+        Assert.Equal([Save, Restore], runner.Invocations.Select(i => i.File));
+        Assert.Contains("-A rt-dns ", runner.Invocations[1].StandardInput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chain_changed_after_preparing_is_applied_as_it_is_now()
+    {
+        var table = WithWebAndDns();
+        await table.PrepareAsync();
+
+        table.SetChain(new IptablesChain("rt-dns", new IptablesRule("-p udp --dport 5353 -j ACCEPT")));
+        var result = await table.ApplyAsync();
+
+        Assert.Equal(new IptablesApplyResult(true, 2, 0, 1), result);
+        Assert.Equal([Save, Restore], runner.Invocations.Select(i => i.File));
+        Assert.Contains("--dport 5353", runner.Invocations[1].StandardInput, StringComparison.Ordinal);
+        Assert.DoesNotContain("--dport 53 ", runner.Invocations[1].StandardInput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Applying_again_with_nothing_new_runs_no_process()
     {
         var table = WithWebAndDns();
