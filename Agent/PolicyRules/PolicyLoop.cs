@@ -32,6 +32,16 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
     private volatile PolicyStatus status = new(false, null, 0, 0, [], null);
 
+    // What changed since the last calculation: pods by key (their resource now, null if deleted),
+    // and whether anything else did (then everything is calculated again).
+    private readonly Lock pending = new();
+    private Dictionary<ResourceKey, StoredResource?> changedPods = [];
+    private bool changedOther = true;
+    private NodePolicyResult? last;
+
+    // More changed pods than this and the whole calculation is as cheap.
+    private const int IncrementalUpTo = 256;
+
     /// <summary>What the loop last did: in sync, when it last applied, what it left out.</summary>
     public PolicyStatus Status => status;
 
@@ -82,10 +92,15 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
             try
             {
                 var list = await store.ListAsync(kind, cancellationToken).ConfigureAwait(false);
-                mine.Clear();
-                foreach (var item in list.Items)
+                lock (pending)
                 {
-                    mine[item.Key] = item;
+                    mine.Clear();
+                    foreach (var item in list.Items)
+                    {
+                        mine[item.Key] = item;
+                    }
+
+                    changedOther = true;
                 }
 
                 synced[kind] = true;
@@ -97,13 +112,26 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
                         continue;
                     }
 
-                    if (change.Type == ResourceEventType.Deleted)
+                    lock (pending)
                     {
-                        mine.TryRemove(resource.Key, out _);
-                    }
-                    else
-                    {
-                        mine[resource.Key] = resource;
+                        var deleted = change.Type == ResourceEventType.Deleted;
+                        if (deleted)
+                        {
+                            mine.TryRemove(resource.Key, out _);
+                        }
+                        else
+                        {
+                            mine[resource.Key] = resource;
+                        }
+
+                        if (kind == PolicyModelLoader.PodKind)
+                        {
+                            changedPods[resource.Key] = deleted ? null : resource;
+                        }
+                        else
+                        {
+                            changedOther = true;
+                        }
                     }
 
                     Wake();
@@ -124,11 +152,28 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = calculation.Calculate(
-            resources[PolicyModelLoader.NamespaceKind].Values,
-            resources[PolicyModelLoader.PodKind].Values,
-            resources[PolicyModelLoader.NetworkPolicyKind].Values,
-            resources[PolicyModelLoader.GlobalNetworkPolicyKind].Values);
+        NodePolicyResult result;
+        Dictionary<ResourceKey, StoredResource?> pods;
+        bool whole;
+        lock (pending)
+        {
+            pods = changedPods;
+            changedPods = [];
+            whole = changedOther || last is null || pods.Count > IncrementalUpTo;
+            changedOther = false;
+        }
+
+        // A few pods changed (a relabel, a pod started): the last result with those pods changed, at
+        // their cost; anything else (a namespace, a policy, a new list) the whole calculation.
+        // A failed apply keeps its result, so the retry applies what is wanted now either way.
+        result = whole
+            ? calculation.Calculate(
+                resources[PolicyModelLoader.NamespaceKind].Values,
+                resources[PolicyModelLoader.PodKind].Values,
+                resources[PolicyModelLoader.NetworkPolicyKind].Values,
+                resources[PolicyModelLoader.GlobalNetworkPolicyKind].Values)
+            : calculation.Update(last!, pods);
+        last = result;
         Report(result.Problems);
         try
         {

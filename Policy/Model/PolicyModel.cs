@@ -47,6 +47,18 @@ public sealed class PolicyModel
         }
     }
 
+    // The same namespaces and policies as `from`, with its endpoints changed (WithEndpointChanges).
+    private PolicyModel(PolicyModel from, Endpoint[] endpoints, Dictionary<IPAddress, Endpoint> byAddress)
+    {
+        namespaces = from.namespaces;
+        Endpoints = endpoints;
+        Policies = from.Policies;
+        GlobalPolicies = from.GlobalPolicies;
+        byNamespace = from.byNamespace;
+        globals = from.globals;
+        this.byAddress = byAddress;
+    }
+
     public IReadOnlyCollection<ClusterNamespace> Namespaces => namespaces.Values;
 
     /// <summary>Pods, ordered by namespace/name.</summary>
@@ -57,6 +69,88 @@ public sealed class PolicyModel
 
     /// <summary>GlobalNetworkPolicies, in the order they apply (order, then name).</summary>
     public IReadOnlyList<GlobalNetworkPolicy> GlobalPolicies { get; }
+
+    /// <summary>
+    /// This model with the pods keyed <paramref name="removed"/> gone and <paramref name="upserted"/>
+    /// added or put in place of the pod with their key: the same model the constructor makes from the
+    /// changed pods, at the cost of the changes rather than of every pod (one pod relabelled among
+    /// thousands). The namespaces and policies are this model's, the same objects.
+    /// </summary>
+    public PolicyModel WithEndpointChanges(IEnumerable<string> removed, IEnumerable<Endpoint> upserted)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        ArgumentNullException.ThrowIfNull(upserted);
+        var endpoints = new List<Endpoint>(Endpoints);
+        var touched = new HashSet<IPAddress>();
+        foreach (var key in removed)
+        {
+            var at = IndexOf(endpoints, key);
+            if (at >= 0)
+            {
+                touched.UnionWith(endpoints[at].Addresses);
+                endpoints.RemoveAt(at);
+            }
+        }
+
+        foreach (var endpoint in upserted)
+        {
+            ArgumentNullException.ThrowIfNull(endpoint);
+            touched.UnionWith(endpoint.Addresses);
+            var at = IndexOf(endpoints, endpoint.Key);
+            if (at >= 0)
+            {
+                touched.UnionWith(endpoints[at].Addresses);
+                endpoints[at] = endpoint;
+            }
+            else
+            {
+                endpoints.Insert(~at, endpoint);
+            }
+        }
+
+        // An address names the first pod by key that has it, as the constructor files them.
+        var addresses = new Dictionary<IPAddress, Endpoint>(byAddress);
+        foreach (var address in touched)
+        {
+            addresses.Remove(address);
+            foreach (var endpoint in endpoints)
+            {
+                if (endpoint.Addresses.Contains(address))
+                {
+                    addresses[address] = endpoint;
+                    break;
+                }
+            }
+        }
+
+        return new PolicyModel(this, [.. endpoints], addresses);
+    }
+
+    // Where the pod keyed `key` is in endpoints ordered by key, or the complement of where it would go.
+    private static int IndexOf(List<Endpoint> endpoints, string key)
+    {
+        int low = 0, high = endpoints.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(endpoints[middle].Key, key);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
+    }
 
     public PolicyModel With(IEnumerable<NetworkPolicy> policies) => new(Namespaces, Endpoints, policies, GlobalPolicies);
 
