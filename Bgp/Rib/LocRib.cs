@@ -140,34 +140,34 @@ public sealed class LocRib
         return Withdraw(source, paths).Removed;
     }
 
-    // Most prefixes have one path, from one peer, without an ADD-PATH identifier: the dictionary
-    // then holds just its PathInfo (shared by every route of the UPDATE), a Route when it has an
+    // Most prefixes have one path, from one peer, without an ADD-PATH identifier: the table then
+    // holds just its PathInfo (shared by every route of the UPDATE), a Route when it has an
     // identifier, and an Entry only when there are several paths. That keeps a million-prefix
-    // table small: a dictionary slot per prefix and little else.
+    // table small: a slot per prefix and little else.
     private bool AnnounceOne(Nlri nlri, PathInfo path, List<BestRouteChange>? changes)
     {
         var prefix = nlri.Prefix;
-        ref var slot = ref table.GetValueRefOrAddDefault(prefix, out var exists);
-        if (!exists)
+        var single = SingleSlot(prefix, path, nlri.PathId);
+        var existing = table.GetOrAdd(prefix, single);
+        if (existing is null)
         {
-            slot = SingleSlot(prefix, path, nlri.PathId);
-            changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
+            changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, single), BestPathReason.OnlyPath));
             return true;
         }
 
-        if (slot is not Entry several)
+        if (existing is not Entry several)
         {
-            var (only, onlyId) = Single(slot!);
+            var (only, onlyId) = Single(existing);
             if (SameOrigin(only.Source, onlyId, path.Source.PeerAddress, nlri.PathId))
             {
-                slot = SingleSlot(prefix, path, nlri.PathId);
-                changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
+                table.Set(prefix, single);
+                changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, single), BestPathReason.OnlyPath));
                 return false;
             }
 
-            var first = ToRoute(prefix, slot!);
-            var entry = new Entry([first, new Route(prefix, path, nlri.PathId)]) { Best = first, Reason = BestPathReason.OnlyPath };
-            slot = entry;
+            var first = ToRoute(prefix, existing);
+            var entry = new Entry([first, single as Route ?? new Route(prefix, path)]) { Best = first, Reason = BestPathReason.OnlyPath };
+            table.Set(prefix, entry);
             Reselect(prefix, entry, changes);
             return true;
         }

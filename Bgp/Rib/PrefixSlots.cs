@@ -6,8 +6,8 @@ namespace Routing.Bgp.Rib;
 
 /// <summary>
 /// One family of a <see cref="PrefixTable{TValue}"/>: <see cref="SegmentCount"/> open-addressing
-/// arrays with linear probing, each doubling on its own when three quarters full. A free slot is
-/// one whose value is null; removal shifts the rest of the probe run back, so there are no
+/// arrays with linear probing, each doubling on its own when three quarters full. A slot holds a
+/// key and the handle of its value in <see cref="PrefixValues{TValue}"/>; removal shifts the rest of the probe run back, so there are no
 /// tombstones and lookups never slow down after withdrawals.
 /// </summary>
 internal sealed class PrefixSlots<TKey, TValue>
@@ -21,18 +21,20 @@ internal sealed class PrefixSlots<TKey, TValue>
     private readonly Slot[]?[] segments = new Slot[SegmentCount][];
     private readonly int[] counts = new int[SegmentCount];
     private readonly ulong seed = (ulong)Random.Shared.NextInt64() | 1;
+    private readonly PrefixValues<TValue> values = new();
 
     public int Count { get; private set; }
 
-    public ref TValue? GetValueRefOrAddDefault(TKey key, out bool exists)
+    /// <summary>Adds <paramref name="value"/> under <paramref name="key"/> and returns null, or returns the value already there.</summary>
+    public TValue? GetOrAdd(TKey key, TValue value)
     {
         var hash = TKey.Hash(key, seed);
         var segment = (int)(hash >> (64 - SegmentBits));
         var slots = segments[segment] ??= new Slot[FirstCapacity];
-        var index = Find(slots, key, hash, out exists);
+        var index = Find(slots, key, hash, out var exists);
         if (exists)
         {
-            return ref slots[index].Value;
+            return values.Get(slots[index].Handle);
         }
 
         if (counts[segment] >= slots.Length / 4 * 3)
@@ -43,9 +45,29 @@ internal sealed class PrefixSlots<TKey, TValue>
 
         counts[segment]++;
         Count++;
-        ref var slot = ref slots[index];
-        slot.Key = key;
-        return ref slot.Value;
+        slots[index] = new Slot { Key = key, Handle = values.Hold(value) };
+        return null;
+    }
+
+    /// <summary>Adds or replaces; true when added.</summary>
+    public bool Set(TKey key, TValue value)
+    {
+        var hash = TKey.Hash(key, seed);
+        var slots = segments[(int)(hash >> (64 - SegmentBits))];
+        if (slots is not null)
+        {
+            var index = Find(slots, key, hash, out var exists);
+            if (exists)
+            {
+                var previous = slots[index].Handle;
+                slots[index].Handle = values.Hold(value);
+                values.Release(previous);
+                return false;
+            }
+        }
+
+        GetOrAdd(key, value);
+        return true;
     }
 
     public bool TryGetValue(in TKey key, [NotNullWhen(true)] out TValue? value)
@@ -57,7 +79,7 @@ internal sealed class PrefixSlots<TKey, TValue>
             var index = Find(slots, key, hash, out var exists);
             if (exists)
             {
-                value = slots[index].Value!;
+                value = values.Get(slots[index].Handle);
                 return true;
             }
         }
@@ -82,6 +104,8 @@ internal sealed class PrefixSlots<TKey, TValue>
             return false;
         }
 
+        values.Release(slots[hole].Handle);
+
         // Backward shift: each later slot of the run whose home is not between the hole and it
         // moves into the hole, so every key stays reachable from its home without tombstones.
         var mask = slots.Length - 1;
@@ -89,7 +113,7 @@ internal sealed class PrefixSlots<TKey, TValue>
         while (true)
         {
             next = (next + 1) & mask;
-            if (slots[next].Value is null)
+            if (slots[next].Handle == 0)
             {
                 break;
             }
@@ -136,9 +160,9 @@ internal sealed class PrefixSlots<TKey, TValue>
 
             for (var i = 0; i < slots.Length; i++)
             {
-                if (slots[i].Value is { } value)
+                if (slots[i].Handle != 0)
                 {
-                    yield return (slots[i].Key, value);
+                    yield return (slots[i].Key, values.Get(slots[i].Handle));
                 }
             }
         }
@@ -152,7 +176,7 @@ internal sealed class PrefixSlots<TKey, TValue>
         while (true)
         {
             ref var slot = ref slots[index];
-            if (slot.Value is null)
+            if (slot.Handle == 0)
             {
                 exists = false;
                 return index;
@@ -173,7 +197,7 @@ internal sealed class PrefixSlots<TKey, TValue>
         var larger = new Slot[slots.Length * 2];
         foreach (var slot in slots)
         {
-            if (slot.Value is not null)
+            if (slot.Handle != 0)
             {
                 larger[Find(larger, slot.Key, TKey.Hash(slot.Key, seed), out _)] = slot;
             }
@@ -182,9 +206,10 @@ internal sealed class PrefixSlots<TKey, TValue>
         return larger;
     }
 
+    /// <summary>A key and its value's handle (0: free). No object references: the collector never looks inside the segments.</summary>
     private struct Slot
     {
         public TKey Key;
-        public TValue? Value;
+        public int Handle;
     }
 }

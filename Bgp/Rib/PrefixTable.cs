@@ -10,7 +10,7 @@ namespace Routing.Bgp.Rib;
 /// two or three (bucket, chain, entry), and a <see cref="Prefetch"/> so a batch of inserts can have
 /// its misses in flight together. Each family is split in <see cref="PrefixSlots{TKey, TValue}"/>
 /// segments that grow one at a time: growing never copies or holds twice the whole table.
-/// Not thread-safe; values are never null (a null slot is a free one).
+/// The slots hold no object references (<see cref="PrefixValues{TValue}"/>). Not thread-safe.
 /// </summary>
 internal sealed class PrefixTable<TValue>
     where TValue : class
@@ -20,19 +20,17 @@ internal sealed class PrefixTable<TValue>
 
     public int Count => ipv4.Count + ipv6.Count;
 
-    /// <summary>
-    /// The value slot of <paramref name="prefix"/>, added (null) if absent: the caller must then
-    /// store a value in it before the next change to the table.
-    /// </summary>
-    public ref TValue? GetValueRefOrAddDefault(Prefix prefix, out bool exists) => ref prefix.IsIPv6
-        ? ref ipv6.GetValueRefOrAddDefault(Ipv6Key.Of(prefix), out exists)
-        : ref ipv4.GetValueRefOrAddDefault(Ipv4Key.Of(prefix), out exists);
+    /// <summary>Adds <paramref name="value"/> for <paramref name="prefix"/> and returns null, or returns the value already there (unchanged).</summary>
+    public TValue? GetOrAdd(Prefix prefix, TValue value) => prefix.IsIPv6
+        ? ipv6.GetOrAdd(Ipv6Key.Of(prefix), value)
+        : ipv4.GetOrAdd(Ipv4Key.Of(prefix), value);
 
     public bool TryGetValue(Prefix prefix, [NotNullWhen(true)] out TValue? value) => prefix.IsIPv6
         ? ipv6.TryGetValue(Ipv6Key.Of(prefix), out value)
         : ipv4.TryGetValue(Ipv4Key.Of(prefix), out value);
 
-    public void Set(Prefix prefix, TValue value) => GetValueRefOrAddDefault(prefix, out _) = value;
+    /// <summary>Adds or replaces; true when added.</summary>
+    public bool Set(Prefix prefix, TValue value) => prefix.IsIPv6 ? ipv6.Set(Ipv6Key.Of(prefix), value) : ipv4.Set(Ipv4Key.Of(prefix), value);
 
     public bool Remove(Prefix prefix) => prefix.IsIPv6 ? ipv6.Remove(Ipv6Key.Of(prefix)) : ipv4.Remove(Ipv4Key.Of(prefix));
 

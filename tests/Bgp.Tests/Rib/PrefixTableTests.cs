@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Routing.Bgp.Rib;
 using Routing.Bgp.Wire;
 
@@ -16,14 +17,17 @@ public sealed class PrefixTableTests
         for (var step = 0; step < 200_000; step++)
         {
             var key = keys[random.Next(keys.Length)];
-            switch (random.Next(3))
+            // Runs of one value, as the routes of one UPDATE share their path.
+            var value = $"v{step / 4}";
+            switch (random.Next(4))
             {
                 case 0:
+                    Assert.Equal(model.GetValueOrDefault(key), table.GetOrAdd(key, value));
+                    model.TryAdd(key, value);
+                    break;
                 case 1:
-                    var value = $"v{step}";
-                    ref var slot = ref table.GetValueRefOrAddDefault(key, out var exists);
-                    Assert.Equal(model.ContainsKey(key), exists);
-                    slot = value;
+                case 2:
+                    Assert.Equal(!model.ContainsKey(key), table.Set(key, value));
                     model[key] = value;
                     break;
                 default:
@@ -66,6 +70,29 @@ public sealed class PrefixTableTests
 
         Assert.Equal(texts.Order(), table.Entries().Select(e => e.Prefix.ToString()).Order());
         Assert.All(table.Entries(), e => Assert.Equal(e.Prefix.ToString(), e.Value));
+    }
+
+    [Fact]
+    public void Lets_go_of_a_value_once_no_prefix_holds_it()
+    {
+        var table = new PrefixTable<object>();
+        var shared = Fill(table);
+        table.Remove(Prefix.Parse("10.0.0.0/24"));
+        table.Set(Prefix.Parse("10.0.1.0/24"), "another");
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.False(shared.IsAlive);
+        Assert.Equal(1, table.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference Fill(PrefixTable<object> table)
+    {
+        var value = new object();
+        table.Set(Prefix.Parse("10.0.0.0/24"), value);
+        table.Set(Prefix.Parse("10.0.1.0/24"), value);
+        return new WeakReference(value);
     }
 
     private static void AssertSame(Dictionary<Prefix, string> model, PrefixTable<string> table)
