@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Routing.Bgp.Wire;
 
 namespace Routing.Bgp.Rib;
@@ -71,15 +72,21 @@ public sealed class LocRib
                 removed += WithdrawOne(source, withdrawn[i].Nlri, changes) ? 1 : 0;
             }
 
-            for (var i = 0; i < announced.Count; i++)
+            // The peers hand a List: read it as a span, without an interface call per route.
+            ReadOnlySpan<(Nlri Nlri, PathInfo Path)> routes = announced switch
             {
-                if (i + PrefetchDistance < announced.Count)
+                List<(Nlri Nlri, PathInfo Path)> list => CollectionsMarshal.AsSpan(list),
+                (Nlri Nlri, PathInfo Path)[] array => array,
+                _ => announced.ToArray(),
+            };
+            for (var i = 0; i < routes.Length; i++)
+            {
+                if (i + PrefetchDistance < routes.Length)
                 {
-                    table.Prefetch(announced[i + PrefetchDistance].Nlri.Prefix);
+                    table.Prefetch(routes[i + PrefetchDistance].Nlri.Prefix);
                 }
 
-                var (nlri, path) = announced[i];
-                added += AnnounceOne(nlri, path, changes) ? 1 : 0;
+                added += AnnounceOne(routes[i].Nlri, routes[i].Path, changes) ? 1 : 0;
             }
 
             // Under the gate, so that subscribers see every prefix's changes in the order they

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Routing.Bgp.Wire;
 
 namespace Routing.Bgp.Rib;
@@ -13,23 +14,47 @@ internal interface IPrefixKey<TKey> : IEquatable<TKey>
 }
 
 /// <summary>An IPv4 prefix in one word: the address above the length.</summary>
-internal readonly record struct Ipv4Key(ulong Packed) : IPrefixKey<Ipv4Key>
+internal readonly struct Ipv4Key(ulong packed) : IPrefixKey<Ipv4Key>
 {
+    private readonly ulong packed = packed;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Ipv4Key Of(Prefix prefix) => new((prefix.Low << 8) | prefix.Length);
 
-    public static ulong Hash(in Ipv4Key key, ulong seed) => Mixer.Mix(key.Packed ^ seed);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(in Ipv4Key key, ulong seed) => Mixer.Mix(key.packed ^ seed);
 
-    public Prefix ToPrefix() => Prefix.IPv4((uint)(Packed >> 8), (int)(Packed & 0xFF));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Equals(Ipv4Key other) => packed == other.packed;
+
+    public override bool Equals(object? obj) => obj is Ipv4Key other && Equals(other);
+
+    public override int GetHashCode() => packed.GetHashCode();
+
+    public Prefix ToPrefix() => Prefix.IPv4((uint)(packed >> 8), (int)(packed & 0xFF));
 }
 
 /// <summary>An IPv6 prefix: the address halves and the length.</summary>
-internal readonly record struct Ipv6Key(ulong High, ulong Low, byte Length) : IPrefixKey<Ipv6Key>
+internal readonly struct Ipv6Key(ulong high, ulong low, byte length) : IPrefixKey<Ipv6Key>
 {
+    private readonly ulong high = high;
+    private readonly ulong low = low;
+    private readonly byte length = length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Ipv6Key Of(Prefix prefix) => new(prefix.High, prefix.Low, prefix.Length);
 
-    public static ulong Hash(in Ipv6Key key, ulong seed) => Mixer.Mix(Mixer.Mix(Mixer.Mix(key.High ^ seed) ^ key.Low) ^ key.Length);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(in Ipv6Key key, ulong seed) => Mixer.Mix(Mixer.Mix(Mixer.Mix(key.high ^ seed) ^ key.low) ^ key.length);
 
-    public Prefix ToPrefix() => Prefix.IPv6(new UInt128(High, Low), Length);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Equals(Ipv6Key other) => low == other.low && high == other.high && length == other.length;
+
+    public override bool Equals(object? obj) => obj is Ipv6Key other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(high, low, length);
+
+    public Prefix ToPrefix() => Prefix.IPv6(new UInt128(high, low), length);
 }
 
 internal static class Mixer
@@ -38,6 +63,7 @@ internal static class Mixer
     /// MurmurHash3's 64-bit finaliser: every input bit moves every output bit. With a random seed
     /// XORed in first, a peer cannot choose prefixes that pile up in one place of the table.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix(ulong x)
     {
         x ^= x >> 33;
