@@ -11,12 +11,11 @@ namespace Routing.Bgp.Rib;
 /// </summary>
 public sealed class LocRib
 {
+    // How many routes ahead of the one being applied the table fetches slots: the misses of a batch
+    // overlap instead of queueing one after another (a full table arrives in the sender's order).
+    private const int PrefetchDistance = 8;
     private readonly Lock gate = new();
-    // The table is split in shards so that growing it never holds two copies of the whole table at
-    // once (a single dictionary doubling at a million prefixes briefly needs ~100 MB more).
-    private const int ShardCount = 256;
-    private readonly Dictionary<Prefix, object>[] shards = CreateShards();
-    private int count;
+    private readonly PrefixTable<object> table = new();
     private readonly List<Action<IReadOnlyList<BestRouteChange>>> subscribers = [];
 
     /// <summary>Prefixes with at least one path.</summary>
@@ -26,7 +25,7 @@ public sealed class LocRib
         {
             lock (gate)
             {
-                return count;
+                return table.Count;
             }
         }
     }
@@ -65,13 +64,29 @@ public sealed class LocRib
             changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
             for (var i = 0; i < withdrawn.Count; i++)
             {
+                if (i + PrefetchDistance < withdrawn.Count)
+                {
+                    table.Prefetch(withdrawn[i + PrefetchDistance].Nlri.Prefix);
+                }
+
                 removed += WithdrawOne(source, withdrawn[i].Nlri, changes) ? 1 : 0;
             }
 
-            for (var i = 0; i < announced.Count; i++)
+            // The peers hand a List: read it as a span, without an interface call per route.
+            ReadOnlySpan<(Nlri Nlri, PathInfo Path)> routes = announced switch
             {
-                var (nlri, path) = announced[i];
-                added += AnnounceOne(nlri, path, changes) ? 1 : 0;
+                List<(Nlri Nlri, PathInfo Path)> list => CollectionsMarshal.AsSpan(list),
+                (Nlri Nlri, PathInfo Path)[] array => array,
+                _ => announced.ToArray(),
+            };
+            for (var i = 0; i < routes.Length; i++)
+            {
+                if (i + PrefetchDistance < routes.Length)
+                {
+                    table.Prefetch(routes[i + PrefetchDistance].Nlri.Prefix);
+                }
+
+                added += AnnounceOne(routes[i].Nlri, routes[i].Path, changes) ? 1 : 0;
             }
 
             // Under the gate, so that subscribers see every prefix's changes in the order they
@@ -106,7 +121,7 @@ public sealed class LocRib
         List<(AfiSafi, Nlri)> paths = [];
         lock (gate)
         {
-            foreach (var (prefix, value) in shards.SelectMany(shard => shard))
+            foreach (var (prefix, value) in table.Entries())
             {
                 if (value is not Entry entry)
                 {
@@ -132,35 +147,34 @@ public sealed class LocRib
         return Withdraw(source, paths).Removed;
     }
 
-    // Most prefixes have one path, from one peer, without an ADD-PATH identifier: the dictionary
-    // then holds just its PathInfo (shared by every route of the UPDATE), a Route when it has an
+    // Most prefixes have one path, from one peer, without an ADD-PATH identifier: the table then
+    // holds just its PathInfo (shared by every route of the UPDATE), a Route when it has an
     // identifier, and an Entry only when there are several paths. That keeps a million-prefix
-    // table small: a dictionary slot per prefix and little else.
+    // table small: a slot per prefix and little else.
     private bool AnnounceOne(Nlri nlri, PathInfo path, List<BestRouteChange>? changes)
     {
         var prefix = nlri.Prefix;
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(Shard(prefix), prefix, out var exists);
-        if (!exists)
+        var single = SingleSlot(prefix, path, nlri.PathId);
+        var existing = table.GetOrAdd(prefix, single);
+        if (existing is null)
         {
-            count++;
-            slot = SingleSlot(prefix, path, nlri.PathId);
-            changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
+            changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, single), BestPathReason.OnlyPath));
             return true;
         }
 
-        if (slot is not Entry several)
+        if (existing is not Entry several)
         {
-            var (only, onlyId) = Single(slot!);
+            var (only, onlyId) = Single(existing);
             if (SameOrigin(only.Source, onlyId, path.Source.PeerAddress, nlri.PathId))
             {
-                slot = SingleSlot(prefix, path, nlri.PathId);
-                changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, slot), BestPathReason.OnlyPath));
+                table.Set(prefix, single);
+                changes?.Add(new BestRouteChange(prefix, ToRoute(prefix, single), BestPathReason.OnlyPath));
                 return false;
             }
 
-            var first = ToRoute(prefix, slot!);
-            var entry = new Entry([first, new Route(prefix, path, nlri.PathId)]) { Best = first, Reason = BestPathReason.OnlyPath };
-            slot = entry;
+            var first = ToRoute(prefix, existing);
+            var entry = new Entry([first, single as Route ?? new Route(prefix, path)]) { Best = first, Reason = BestPathReason.OnlyPath };
+            table.Set(prefix, entry);
             Reselect(prefix, entry, changes);
             return true;
         }
@@ -172,8 +186,7 @@ public sealed class LocRib
 
     private bool WithdrawOne(IPAddress source, Nlri nlri, List<BestRouteChange>? changes)
     {
-        var entries = Shard(nlri.Prefix);
-        if (!entries.TryGetValue(nlri.Prefix, out var value))
+        if (!table.TryGetValue(nlri.Prefix, out var value))
         {
             return false;
         }
@@ -186,8 +199,7 @@ public sealed class LocRib
                 return false;
             }
 
-            entries.Remove(nlri.Prefix);
-            count--;
+            table.Remove(nlri.Prefix);
             changes?.Add(new BestRouteChange(nlri.Prefix, null, null));
             return true;
         }
@@ -200,7 +212,7 @@ public sealed class LocRib
         if (entry.Paths.Length == 1)
         {
             var last = entry.Paths[0];
-            entries[nlri.Prefix] = last.PathId == 0 ? last.Path : last;
+            table.Set(nlri.Prefix, last.PathId == 0 ? last.Path : last);
             if (!ReferenceEquals(entry.Best, last))
             {
                 changes?.Add(new BestRouteChange(nlri.Prefix, last, BestPathReason.OnlyPath));
@@ -224,19 +236,6 @@ public sealed class LocRib
     /// <summary>The one path a single-path slot stands for, as a route.</summary>
     private static Route ToRoute(Prefix prefix, object slot) => slot as Route ?? new Route(prefix, (PathInfo)slot);
 
-    private static Dictionary<Prefix, object>[] CreateShards()
-    {
-        var shards = new Dictionary<Prefix, object>[ShardCount];
-        for (var i = 0; i < shards.Length; i++)
-        {
-            shards[i] = [];
-        }
-
-        return shards;
-    }
-
-    private Dictionary<Prefix, object> Shard(Prefix prefix) => shards[(uint)prefix.GetHashCode() % ShardCount];
-
     private static bool SameOrigin(RouteSource from, uint fromPathId, IPAddress source, uint pathId) =>
         fromPathId == pathId && from.PeerAddress.Equals(source);
 
@@ -259,7 +258,7 @@ public sealed class LocRib
     {
         lock (gate)
         {
-            return Shard(prefix).TryGetValue(prefix, out var entry) ? ToRibEntry(prefix, entry) : null;
+            return table.TryGetValue(prefix, out var entry) ? ToRibEntry(prefix, entry) : null;
         }
     }
 
@@ -269,7 +268,7 @@ public sealed class LocRib
         List<RibEntry> result = [];
         lock (gate)
         {
-            foreach (var (prefix, entry) in shards.SelectMany(shard => shard))
+            foreach (var (prefix, entry) in table.Entries())
             {
                 if ((family is null || prefix.Family == family) && (within is null || within.Value.Contains(prefix)))
                 {

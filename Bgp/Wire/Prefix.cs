@@ -43,6 +43,12 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
 
     private UInt128 Bits => new(upper, lower);
 
+    /// <summary>The address's upper 64 bits (IPv6 only; 0 for IPv4): for tables that store prefixes inline.</summary>
+    internal ulong High => upper;
+
+    /// <summary>The address's lower 64 bits; an IPv4 address in the low 32.</summary>
+    internal ulong Low => lower;
+
     public IPAddress Address
     {
         get
