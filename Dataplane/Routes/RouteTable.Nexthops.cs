@@ -195,10 +195,51 @@ public sealed partial class RouteTable
     }
 
     /// <summary>The nexthop of ours a route in the kernel goes through as far as the table knows; 0 if none.</summary>
-    private uint KnownNexthop(Route actual) =>
-        actual.NexthopId != 0 ? actual.NexthopId
-        : Nexthops is not null && RouteVia.TryOf(actual, out var via) && nexthopOf.TryGetValue(via, out var id) ? id
-        : 0;
+    private uint KnownNexthop(Route actual)
+    {
+        if (actual.NexthopId != 0)
+        {
+            return actual.NexthopId;
+        }
+
+        if (Nexthops is null || !RouteVia.TryOf(actual, out var via))
+        {
+            return 0;
+        }
+
+        if (nexthopOf.TryGetValue(via, out var id))
+        {
+            return id;
+        }
+
+        // A route that left its device to the kernel, its nexthop listed since (a resync) under the
+        // device: the one nexthop of ours for its gateway, remembered under the route's via too.
+        if (via.InterfaceIndex == 0)
+        {
+            uint found = 0;
+            foreach (var (known, vias) in viasOf)
+            {
+                if (vias.Exists(v => v.OnLink == via.OnLink && v.Gateway.Equals(via.Gateway)))
+                {
+                    if (found != 0)
+                    {
+                        return 0;
+                    }
+
+                    found = known;
+                }
+            }
+
+            if (found != 0)
+            {
+                Remember(via, found);
+            }
+
+            return found;
+        }
+
+        return 0;
+    }
 
     /// <summary>
     /// Whether no wanted route goes through nexthop <paramref name="id"/> (one of ours). A wanted route

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Routing.Dataplane.Monitor;
 using Routing.Dataplane.Routes;
 using Routing.Dataplane.Tests.Kit;
 using Xunit.Abstractions;
@@ -56,15 +57,38 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
         Assert.Equal(301, table.Apply().Added);
         Assert.Equal(2, table.NexthopIds.Count);
 
-        table.SetAll([Via("10.9.0.0/24", "10.0.0.8")]);
-        var result = table.Apply();
+        Assert.Equal(0, table.Apply().Changed);   // a resync: the table lists its nexthops again
 
+        // Not a route deletion each: the kernel says nothing of routes that go with their nexthop.
+        using var watch = NetlinkMonitor.Start(ns.Namespace, MonitorGroups.IPv4Routes);
+        table.SetAll([Via("10.9.0.0/24", "10.0.0.8")]);
+        var result = table.ApplyPending();
+        await ns.IpAsync("route", "del", "10.9.0.0/24");
+        var deletions = 0;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await foreach (var change in watch.Changes.ReadAllAsync(timeout.Token))
+            {
+                if (change is RouteChange { Removed: true } removal)
+                {
+                    if (removal.Route.Destination.ToString() == "10.9.0.0/24")
+                    {
+                        break;
+                    }
+
+                    deletions++;
+                }
+            }
+        }
+
+        Assert.Equal(0, deletions);
         Assert.Equal(300, result.Deleted);
         Assert.Empty(result.Errors);
         Assert.Single(table.NexthopIds);
         Assert.Single(Lines(await ns.IpAsync("nexthop", "show")));
+        Assert.Empty((await ns.IpAsync("route", "show", "proto", "80")).Trim());
+        Assert.Equal(1, table.Apply().Added);   // the one wanted, deleted by hand above, is back
         Assert.Matches(@"^10\.9\.0\.0/24 nhid \d+ via 10\.0\.0\.8 dev up0\s*$", await ns.IpAsync("route", "show", "proto", "80"));
-        Assert.Equal(0, table.Apply().Changed);
     }
 
     [SkippableFact]
