@@ -78,6 +78,13 @@ public sealed partial class RouteTable
         {
             result = batch.Count == 0 ? new NetlinkBatchResult(0, []) : kernel.Send(batch);
         }
+        catch
+        {
+            // What went in is unknown (and, deaf, what others did): a dump will tell.
+            flushes.Clear();
+            RequestResync();
+            throw;
+        }
         finally
         {
             if (deaf)
@@ -233,13 +240,33 @@ public sealed partial class RouteTable
 
                 if (kind == RouteChangeKind.Delete && error.Errno == Errno.ESRCH)
                 {
-                    // Named by a nexthop the table only guessed (a route of ours from before it used
-                    // them names its gateway): once more by the gateway.
-                    if (batch.NexthopIdOf(i) != 0 && batch[i].NexthopId == 0)
+                    // The table guessed how the kernel holds the route's next hop (it keeps no nexthop id
+                    // per route): by the nexthop it guessed, while the route names its gateway (one of
+                    // ours from before nexthops), or by the gateway, while the route goes through
+                    // a nexthop of ours for it (another device). Once more each other way; a delete
+                    // naming a gateway or a nexthop never takes another owner's device route.
+                    if (batch[i].NexthopId == 0 && RouteVia.TryOf(batch[i], out _))
                     {
-                        plainDeletes.Delete(batch[i]);
-                        plainKeys.Add(key);
-                        continue;
+                        var tried = batch.NexthopIdOf(i);
+                        if (tried != 0)
+                        {
+                            plainDeletes.Delete(batch[i]);
+                            plainKeys.Add(key);
+                        }
+
+                        foreach (var other in NexthopsOfGateway(batch[i]))
+                        {
+                            if (other != tried)
+                            {
+                                plainDeletes.Delete(batch[i], other);
+                                plainKeys.Add(key);
+                            }
+                        }
+
+                        if (plainKeys.Count > 0 && plainKeys[^1] == key)
+                        {
+                            continue;
+                        }
                     }
 
                     kernelOwned.Remove(key);
@@ -277,20 +304,29 @@ public sealed partial class RouteTable
 
         if (plainDeletes.Count > 0)
         {
+            // One key may have several tries: deleted if one went through, refused if one failed otherwise.
             var again = kernel.Send(plainDeletes);
             var refused = again.Errors.ToDictionary(e => e.Index);
+            var outcomes = new Dictionary<PackedRouteKey, (bool Deleted, NetlinkRequestError? Error)>();
             for (var i = 0; i < plainDeletes.Count; i++)
             {
-                if (refused.TryGetValue(i, out var error) && error.Errno != Errno.ESRCH)
+                var (was, failure) = outcomes.GetValueOrDefault(plainKeys[i]);
+                refused.TryGetValue(i, out var error);
+                outcomes[plainKeys[i]] = (was || error is null, failure ?? (error is { Errno: not Errno.ESRCH } ? error : null));
+            }
+
+            foreach (var (key, (wasDeleted, failure)) in outcomes)
+            {
+                if (!wasDeleted && failure is not null)
                 {
-                    LogRequestFailed(error.Message);
-                    errors.Add(error);
-                    retryKeys.Add(plainKeys[i]);
+                    LogRequestFailed(failure.Message);
+                    errors.Add(failure);
+                    retryKeys.Add(key);
                     continue;
                 }
 
-                deleted += refused.ContainsKey(i) ? 0 : 1;
-                kernelOwned.Remove(plainKeys[i]);
+                deleted += wasDeleted ? 1 : 0;
+                kernelOwned.Remove(key);
             }
         }
 

@@ -19,6 +19,7 @@ public sealed partial class RouteTable
     private readonly Dictionary<uint, List<RouteVia>> viasOf = [];
     private HashSet<uint> takenIds = [];
     private bool nexthopsListed;
+    private uint nextId;
     private bool nexthopsRefused;
 
     // Wanted routes per via (under gate): a nexthop no wanted route goes through can go, with its routes.
@@ -90,6 +91,7 @@ public sealed partial class RouteTable
             return;
         }
 
+        var made = options.Tables is null ? null : viasOf.Keys.ToHashSet();
         nexthopOf.Clear();
         viasOf.Clear();
         lastRouted = null;
@@ -98,9 +100,9 @@ public sealed partial class RouteTable
         foreach (var nexthop in gateways)
         {
             // A nexthop is for routes of its gateway's family: a table of the other family leaves it be.
-            // A table of only some of the kernel's tables takes none it did not make: another table's
-            // instance of its protocol may route through it.
-            if (nexthop.Protocol == options.Protocol && options.Tables is null
+            // A table of only some of the kernel's tables takes only those it made: another table's
+            // instance of its protocol may route through the others.
+            if (nexthop.Protocol == options.Protocol && (made is null || made.Contains(nexthop.Id))
                 && (options.Family is null || options.Family == nexthop.Gateway.AddressFamily))
             {
                 Remember(new RouteVia(nexthop.Gateway, nexthop.InterfaceIndex, nexthop.OnLink), nexthop.Id);
@@ -271,32 +273,98 @@ public sealed partial class RouteTable
     private int DeleteNexthops(bool full)
     {
         var deleted = 0;
-        foreach (var (id, keys) in flushes)
+        try
         {
-            // Gone already (ENOENT) or deleted now: either way its routes went with it.
-            Nexthops?.Delete(id);
-            Forget(id);
-            foreach (var key in keys)
+            foreach (var (id, keys) in flushes)
             {
-                kernelOwned.Remove(key);
-                deleted++;
+                // Gone already (ENOENT) or deleted now: either way its routes went with it.
+                if (!TryDelete(id))
+                {
+                    continue;
+                }
+
+                foreach (var key in keys)
+                {
+                    kernelOwned.Remove(key);
+                    deleted++;
+                }
+
+                Forgotten(id);
             }
         }
+        finally
+        {
+            flushes.Clear();
+        }
 
-        flushes.Clear();
-        if (full && Nexthops is { } kernelNexthops)
+        if (full && Nexthops is not null)
         {
             foreach (var id in viasOf.Keys.ToList())
             {
-                if (Unwanted(id))
+                if (Unwanted(id) && TryDelete(id))
                 {
-                    kernelNexthops.Delete(id);
-                    Forget(id);
+                    Forgotten(id);
                 }
             }
         }
 
         return deleted;
+    }
+
+    private bool TryDelete(uint id)
+    {
+        try
+        {
+            Nexthops?.Delete(id);
+            return true;
+        }
+        catch (NetlinkException e)
+        {
+            // Its routes may be there or not: a dump will tell.
+            LogNexthopFailed(e.Message);
+            RequestResync();
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After nexthop <paramref name="id"/> went: every route the table thinks goes through it went with
+    /// it (the kernel says nothing of them), including one wanted again since it was planned to go.
+    /// </summary>
+    private void Forgotten(uint id)
+    {
+        List<PackedRouteKey>? gone = null;
+        foreach (var (key, route) in kernelOwned)
+        {
+            if (KnownNexthop(route) == id)
+            {
+                (gone ??= []).Add(key);
+            }
+        }
+
+        Forget(id);
+        if (gone is null)
+        {
+            return;
+        }
+
+        foreach (var key in gone)
+        {
+            kernelOwned.Remove(key);
+        }
+
+        lock (gate)
+        {
+            foreach (var key in gone)
+            {
+                if (desired.ContainsKey(key))
+                {
+                    dirty.Add(key);
+                }
+            }
+
+            signal.TrySetResult();
+        }
     }
 
     private void ObserveNexthop(NexthopChange change)
@@ -307,6 +375,21 @@ public sealed partial class RouteTable
             Forget(change.Id);
             RequestResync();
         }
+    }
+
+    /// <summary>Our nexthops with the gateway and onlink flag of <paramref name="route"/> (any device).</summary>
+    private List<uint> NexthopsOfGateway(Route route)
+    {
+        var found = new List<uint>();
+        foreach (var (id, vias) in viasOf)
+        {
+            if (vias.Exists(v => v.OnLink == route.OnLink && v.Gateway.Equals(route.Gateway)))
+            {
+                found.Add(id);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>
@@ -352,14 +435,15 @@ public sealed partial class RouteTable
         takenIds.Remove(id);
     }
 
+    // Ids only go up: a late notification of a deleted nexthop never names a new one.
     private uint FreeId()
     {
-        var id = 1u;
-        while (takenIds.Contains(id))
+        do
         {
-            id++;
+            nextId = nextId == uint.MaxValue ? 1 : nextId + 1;
         }
+        while (takenIds.Contains(nextId));
 
-        return id;
+        return nextId;
     }
 }

@@ -194,6 +194,14 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
 
         Assert.Matches(@"10\.1\.0\.0/24 nhid \d+ via 10\.0\.0\.9 dev up0", await ns.IpAsync("route", "show", "table", "100"));
         Assert.Empty((await ns.IpAsync("route", "show", "proto", "80")).Trim());
+
+        // Its own nexthop survives its resyncs, and goes when nothing of its goes through it.
+        Assert.Equal(0, other.Apply().Changed);
+        Assert.Single(other.NexthopIds);
+        other.SetAll([]);
+        Assert.Equal(1, other.Apply().Deleted);
+        Assert.Empty(other.NexthopIds);
+        Assert.Empty((await ns.IpAsync("nexthop", "show")).Trim());
     }
 
     [SkippableFact]
