@@ -152,7 +152,6 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        NodePolicyResult result;
         Dictionary<ResourceKey, StoredResource?> pods;
         bool whole;
         lock (pending)
@@ -166,7 +165,7 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
         // A few pods changed (a relabel, a pod started): the last result with those pods changed, at
         // their cost; anything else (a namespace, a policy, a new list) the whole calculation.
         // A failed apply keeps its result, so the retry applies what is wanted now either way.
-        result = whole
+        var result = whole
             ? calculation.Calculate(
                 resources[PolicyModelLoader.NamespaceKind].Values,
                 resources[PolicyModelLoader.PodKind].Values,

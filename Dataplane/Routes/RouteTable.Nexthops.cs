@@ -18,16 +18,19 @@ public sealed partial class RouteTable
     private readonly Dictionary<RouteVia, uint> nexthopOf = [];
     private readonly Dictionary<uint, List<RouteVia>> viasOf = [];
     private HashSet<uint> takenIds = [];
-    private bool nexthopsListed;
     private uint nextId;
     private bool nexthopsRefused;
 
     // Wanted routes per via (under gate): a nexthop no wanted route goes through can go, with its routes.
     private Dictionary<RouteVia, int> wantedVia = [];
 
-    // The last route NexthopFor answered for: a batch's routes through one gateway share its object.
-    private Route? lastRouted;
+    // The via NexthopFor last answered for: a batch's routes through one gateway share its object.
+    private RouteVia lastVia;
     private uint lastNexthop;
+
+    // Vias no nexthop could be made for since the last listing (an unreachable gateway): their routes
+    // name the gateway, without asking the kernel again for each.
+    private readonly HashSet<RouteVia> refusedVias = [];
 
     // Planned in one apply: nexthops to delete, with the keys of ours that go with them.
     private readonly Dictionary<uint, List<PackedRouteKey>> flushes = [];
@@ -47,40 +50,33 @@ public sealed partial class RouteTable
 
     private static Dictionary<RouteVia, int> CountVias(Dictionary<PackedRouteKey, Route> routes)
     {
+        // Routes through one gateway come in runs: one lookup per run.
         var counts = new Dictionary<RouteVia, int>();
-        Route? last = null;
-        RouteVia lastVia = default;
+        RouteVia last = default;
         var run = 0;
         foreach (var route in routes.Values)
         {
-            // Routes through one gateway share its object: count runs, look up once per run.
-            if (last is not null && ReferenceEquals(route.Gateway, last.Gateway) && route.InterfaceIndex == last.InterfaceIndex
-                && route.OnLink == last.OnLink && RouteVia.TryOf(route, out _))
+            if (!RouteVia.TryOf(route, out var via))
             {
-                run++;
                 continue;
             }
 
-            Flush();
-            if (RouteVia.TryOf(route, out lastVia))
+            if (run > 0 && via != last)
             {
-                last = route;
-                run = 1;
-            }
-        }
-
-        Flush();
-        return counts;
-
-        void Flush()
-        {
-            if (last is not null)
-            {
-                counts[lastVia] = counts.GetValueOrDefault(lastVia) + run;
-                last = null;
+                counts[last] = counts.GetValueOrDefault(last) + run;
                 run = 0;
             }
+
+            last = via;
+            run++;
         }
+
+        if (run > 0)
+        {
+            counts[last] = counts.GetValueOrDefault(last) + run;
+        }
+
+        return counts;
     }
 
     /// <summary>At a full resync: the kernel's nexthops again (someone may have deleted or added some).</summary>
@@ -94,7 +90,8 @@ public sealed partial class RouteTable
         var made = options.Tables is null ? null : viasOf.Keys.ToHashSet();
         nexthopOf.Clear();
         viasOf.Clear();
-        lastRouted = null;
+        refusedVias.Clear();
+        lastNexthop = 0;
         var (taken, gateways) = kernelNexthops.List();
         takenIds = taken;
         foreach (var nexthop in gateways)
@@ -109,45 +106,47 @@ public sealed partial class RouteTable
             }
         }
 
-        nexthopsListed = true;
     }
 
     /// <summary>The nexthop <paramref name="route"/> goes through, created if need be; 0: none (the route names its gateway).</summary>
     private uint NexthopFor(Route route)
-    {
-        if (lastRouted is { } last && ReferenceEquals(route.Gateway, last.Gateway) && route.InterfaceIndex == last.InterfaceIndex
-            && route.OnLink == last.OnLink && route.Type == last.Type && route.NextHops.IsDefaultOrEmpty && route.Family == last.Family
-            && viasOf.ContainsKey(lastNexthop))
-        {
-            return lastNexthop;
-        }
-
-        var id = Resolve(route);
-        (lastRouted, lastNexthop) = id == 0 ? (null, 0u) : (route, id);
-        return id;
-    }
-
-    private uint Resolve(Route route)
     {
         if (Nexthops is not { } kernelNexthops || !RouteVia.TryOf(route, out var via))
         {
             return 0;
         }
 
+        if (lastNexthop != 0 && via == lastVia)
+        {
+            return lastNexthop;
+        }
+
         if (nexthopOf.TryGetValue(via, out var id))
         {
+            (lastVia, lastNexthop) = (via, id);
             return id;
         }
 
-        if (!nexthopsListed)
+        if (refusedVias.Contains(via))
         {
-            ListNexthops();
-            if (nexthopOf.TryGetValue(via, out id))
-            {
-                return id;
-            }
+            return 0;
         }
 
+        id = Create(kernelNexthops, via);
+        if (id == 0)
+        {
+            refusedVias.Add(via);
+        }
+        else
+        {
+            (lastVia, lastNexthop) = (via, id);
+        }
+
+        return id;
+    }
+
+    private uint Create(IKernelNexthops kernelNexthops, RouteVia via)
+    {
         // A nexthop names its device: where the kernel would send to the gateway, unless the route says.
         var device = via.InterfaceIndex != 0 ? via.InterfaceIndex : via.OnLink ? 0 : kernelNexthops.DeviceTowards(via.Gateway);
         if (device == 0)
@@ -156,7 +155,7 @@ public sealed partial class RouteTable
         }
 
         var resolved = via with { InterfaceIndex = device };
-        if (nexthopOf.TryGetValue(resolved, out id))
+        if (nexthopOf.TryGetValue(resolved, out var id))
         {
             Remember(via, id);
             return id;
@@ -216,28 +215,10 @@ public sealed partial class RouteTable
 
         // A route that left its device to the kernel, its nexthop listed since (a resync) under the
         // device: the one nexthop of ours for its gateway, remembered under the route's via too.
-        if (via.InterfaceIndex == 0)
+        if (via.InterfaceIndex == 0 && NexthopsOfGateway(actual) is [var only])
         {
-            uint found = 0;
-            foreach (var (known, vias) in viasOf)
-            {
-                if (vias.Exists(v => v.OnLink == via.OnLink && v.Gateway.Equals(via.Gateway)))
-                {
-                    if (found != 0)
-                    {
-                        return 0;
-                    }
-
-                    found = known;
-                }
-            }
-
-            if (found != 0)
-            {
-                Remember(via, found);
-            }
-
-            return found;
+            Remember(via, only);
+            return only;
         }
 
         return 0;
@@ -273,6 +254,7 @@ public sealed partial class RouteTable
     private int DeleteNexthops(bool full)
     {
         var deleted = 0;
+        var gone = new HashSet<uint>();
         try
         {
             foreach (var (id, keys) in flushes)
@@ -289,7 +271,7 @@ public sealed partial class RouteTable
                     deleted++;
                 }
 
-                Forgotten(id);
+                gone.Add(id);
             }
         }
         finally
@@ -299,15 +281,16 @@ public sealed partial class RouteTable
 
         if (full && Nexthops is not null)
         {
-            foreach (var id in viasOf.Keys.ToList())
+            foreach (var id in viasOf.Keys)
             {
-                if (Unwanted(id) && TryDelete(id))
+                if (!gone.Contains(id) && Unwanted(id) && TryDelete(id))
                 {
-                    Forgotten(id);
+                    gone.Add(id);
                 }
             }
         }
 
+        Forgotten(gone);
         return deleted;
     }
 
@@ -328,21 +311,31 @@ public sealed partial class RouteTable
     }
 
     /// <summary>
-    /// After nexthop <paramref name="id"/> went: every route the table thinks goes through it went with
-    /// it (the kernel says nothing of them), including one wanted again since it was planned to go.
+    /// After nexthops <paramref name="ids"/> went: every route the table thinks goes through one went
+    /// with it (the kernel says nothing of them), including one wanted again since it was planned to
+    /// go. One walk over the kernel's view for all of them.
     /// </summary>
-    private void Forgotten(uint id)
+    private void Forgotten(HashSet<uint> ids)
     {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
         List<PackedRouteKey>? gone = null;
         foreach (var (key, route) in kernelOwned)
         {
-            if (KnownNexthop(route) == id)
+            if (ids.Contains(KnownNexthop(route)))
             {
                 (gone ??= []).Add(key);
             }
         }
 
-        Forget(id);
+        foreach (var id in ids)
+        {
+            Forget(id);
+        }
+
         if (gone is null)
         {
             return;
@@ -423,7 +416,7 @@ public sealed partial class RouteTable
 
     private void Forget(uint id)
     {
-        lastRouted = null;
+        lastNexthop = 0;
         if (viasOf.Remove(id, out var vias))
         {
             foreach (var via in vias)

@@ -22,12 +22,8 @@ public sealed class IpsetNetlinkNetnsTests
     [SkippableFact]
     public async Task Members_of_every_type_and_family_are_added_and_deleted_without_ipset()
     {
-        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
-        await using var ns = await NetNs.CreateAsync("ipsetnl");
-        var table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
-        using var handle = NetworkNamespace.Open(ns.Path);
-        using var members = IpsetNetlink.Open(handle);
-        table.WriteMembersWith(members);
+        await using var lab = await SetsLab.OpenAsync();
+        var (ns, table) = (lab.Ns, lab.Table);
         Ipset[] before =
         [
             new("rt-ip4", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.1", "10.0.0.2"]),
@@ -69,12 +65,8 @@ public sealed class IpsetNetlinkNetnsTests
     [SkippableFact]
     public async Task A_set_destroyed_behind_our_back_is_written_by_ipset_restore_instead()
     {
-        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
-        await using var ns = await NetNs.CreateAsync("ipsetnl");
-        var table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
-        using var handle = NetworkNamespace.Open(ns.Path);
-        using var members = IpsetNetlink.Open(handle);
-        table.WriteMembersWith(members);
+        await using var lab = await SetsLab.OpenAsync();
+        var (ns, table) = (lab.Ns, lab.Table);
         table.SetIpset(new Ipset("rt-a", IpsetType.HashIp, AddressFamily.InterNetwork, ["10.0.0.1"]));
         await table.ApplyAsync();
         await ns.OutputOfAsync("ipset", "destroy", "rt-a");
@@ -90,12 +82,8 @@ public sealed class IpsetNetlinkNetnsTests
     [SkippableFact]
     public async Task Sets_of_every_type_are_created_filled_and_rewritten_over_nfnetlink_as_ipset_reads_them()
     {
-        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
-        await using var ns = await NetNs.CreateAsync("ipsetnl");
-        var table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
-        using var handle = NetworkNamespace.Open(ns.Path);
-        using var members = IpsetNetlink.Open(handle);
-        table.WriteMembersWith(members);
+        await using var lab = await SetsLab.OpenAsync();
+        var (ns, table) = (lab.Ns, lab.Table);
         var many = Enumerable.Range(1, 3000).Select(i => $"10.{i / 250}.{i % 250}.1").ToArray();
         table.SetIpset(new Ipset("rt-ip4", IpsetType.HashIp, AddressFamily.InterNetwork, many));
         table.SetIpset(new Ipset("rt-ip6", IpsetType.HashIp, AddressFamily.InterNetworkV6, ["fd00::1"]));
@@ -133,10 +121,8 @@ public sealed class IpsetNetlinkNetnsTests
     [SkippableFact]
     public async Task A_refused_load_leaves_none_of_the_sets_it_created()
     {
-        Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
-        await using var ns = await NetNs.CreateAsync("ipsetnl");
-        using var handle = NetworkNamespace.Open(ns.Path);
-        using var netlink = IpsetNetlink.Open(handle);
+        await using var lab = await SetsLab.OpenAsync();
+        var (ns, netlink) = (lab.Ns, lab.Members);
         // rt-b exists with another type: its creation is refused, after rt-a's went through.
         await ns.OutputOfAsync("ipset", "create", "rt-b", "hash:net");
         await ns.OutputOfAsync("ipset", "add", "rt-b", "10.9.0.0/16");
@@ -149,5 +135,48 @@ public sealed class IpsetNetlinkNetnsTests
         Assert.Contains(result.Errors, e => e.Request.StartsWith("ipset create rt-b hash:ip", StringComparison.Ordinal));
         Assert.Equal("rt-b", (await ns.OutputOfAsync("ipset", "list", "-n")).Trim());
         Assert.Equal(["10.9.0.0/16"], await MembersAsync(ns, "rt-b"));
+    }
+
+    /// <summary>A namespace of its own, an nfnetlink connection into it, and a set table writing members over it.</summary>
+    private sealed class SetsLab : IAsyncDisposable
+    {
+        private readonly NetworkNamespace handle;
+
+        private SetsLab(NetNs ns, NetworkNamespace handle)
+        {
+            Ns = ns;
+            this.handle = handle;
+            Members = IpsetNetlink.Open(handle);
+            Table = new IpsetTable(new IpsetTableOptions(), new ProcessCommandRunner(ns.Name));
+            Table.WriteMembersWith(Members);
+        }
+
+        public NetNs Ns { get; }
+
+        public IpsetNetlink Members { get; }
+
+        public IpsetTable Table { get; }
+
+        public static async Task<SetsLab> OpenAsync()
+        {
+            Skip.IfNot(File.Exists("/usr/sbin/ipset") || File.Exists("/sbin/ipset"), "ipset is not installed");
+            var ns = await NetNs.CreateAsync("ipsetnl");
+            try
+            {
+                return new SetsLab(ns, NetworkNamespace.Open(ns.Path));
+            }
+            catch
+            {
+                await ns.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Members.Dispose();
+            handle.Dispose();
+            await Ns.DisposeAsync();
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Routing.Dataplane.Tests.Routes;
 
 /// <summary>RouteTable's routes via gateways go through nexthop objects of its protocol, against a real kernel.</summary>
 [Trait("Category", Categories.Netns)]
-public partial class RouteTableNexthopTests(ITestOutputHelper output)
+public class RouteTableNexthopTests(ITestOutputHelper output)
 {
     private static Route Via(string cidr, string gateway) => Route.Via(IPNetwork.Parse(cidr), IPAddress.Parse(gateway));
 
@@ -98,26 +98,17 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
         await ns.AddUplinkAsync("up0", "10.0.0.1/24");
         using var table = RouteTable.Open(ns.Namespace);
         table.SetAll([Via("10.1.0.0/24", "10.0.0.9"), Via("10.2.0.0/24", "10.0.0.9")]);
-        using var stop = new CancellationTokenSource();
-        var loop = Task.Run(() => table.RunAsync(stop.Token));
-        try
-        {
-            await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
-            var id = Regex.Match(await ns.IpAsync("nexthop", "show"), @"^id (\d+)").Groups[1].Value;
+        await using var running = new RunningTable(table);
+        await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
+        var id = Regex.Match(await ns.IpAsync("nexthop", "show"), @"^id (\d+)").Groups[1].Value;
 
-            // The kernel takes the routes along without a notification for them: the table must notice.
-            await ns.IpAsync("nexthop", "del", "id", id);
-            await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
+        // The kernel takes the routes along without a notification for them: the table must notice.
+        await ns.IpAsync("nexthop", "del", "id", id);
+        await UntilAsync(async () => Lines(await ns.IpAsync("route", "show", "proto", "80")).Length == 2);
 
-            var shown = await ns.IpAsync("route", "show", "proto", "80");
-            Assert.Matches(@"10\.1\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
-            Assert.Matches(@"10\.2\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await loop;
-        }
+        var shown = await ns.IpAsync("route", "show", "proto", "80");
+        Assert.Matches(@"10\.1\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
+        Assert.Matches(@"10\.2\.0\.0/24 nhid \d+ via 10\.0\.0\.9", shown);
     }
 
     [SkippableFact]
@@ -161,19 +152,10 @@ public partial class RouteTableNexthopTests(ITestOutputHelper output)
         Assert.Empty(result.Errors);
         Assert.Equal(1500, Lines(await ns.IpAsync("route", "show", "proto", "80")).Length);
 
-        using var stop = new CancellationTokenSource();
-        var loop = Task.Run(() => table.RunAsync(stop.Token));
-        try
-        {
-            await ns.IpAsync("route", "del", "10.1.7.0/24");
-            await UntilAsync(async () => (await ns.IpAsync("route", "show", "10.1.7.0/24")).Contains("via 10.0.0.9", StringComparison.Ordinal));
-            Assert.True(table.Repairs >= 1);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await loop;
-        }
+        await using var running = new RunningTable(table);
+        await ns.IpAsync("route", "del", "10.1.7.0/24");
+        await UntilAsync(async () => (await ns.IpAsync("route", "show", "10.1.7.0/24")).Contains("via 10.0.0.9", StringComparison.Ordinal));
+        Assert.True(table.Repairs >= 1);
     }
 
     [SkippableFact]
