@@ -62,23 +62,19 @@ public sealed class LocRib
         {
             // Changes are only collected when someone listens.
             changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
-            for (var i = 0; i < withdrawn.Count; i++)
+            // The peers hand Lists: read them as spans, without an interface call per route.
+            var withdrawals = AsSpan(withdrawn);
+            for (var i = 0; i < withdrawals.Length; i++)
             {
-                if (i + PrefetchDistance < withdrawn.Count)
+                if (i + PrefetchDistance < withdrawals.Length)
                 {
-                    table.Prefetch(withdrawn[i + PrefetchDistance].Nlri.Prefix);
+                    table.Prefetch(withdrawals[i + PrefetchDistance].Nlri.Prefix);
                 }
 
-                removed += WithdrawOne(source, withdrawn[i].Nlri, changes) ? 1 : 0;
+                removed += WithdrawOne(source, withdrawals[i].Nlri, changes) ? 1 : 0;
             }
 
-            // The peers hand a List: read it as a span, without an interface call per route.
-            ReadOnlySpan<(Nlri Nlri, PathInfo Path)> routes = announced switch
-            {
-                List<(Nlri Nlri, PathInfo Path)> list => CollectionsMarshal.AsSpan(list),
-                (Nlri Nlri, PathInfo Path)[] array => array,
-                _ => announced.ToArray(),
-            };
+            var routes = AsSpan(announced);
             for (var i = 0; i < routes.Length; i++)
             {
                 if (i + PrefetchDistance < routes.Length)
@@ -102,6 +98,13 @@ public sealed class LocRib
 
         return new RibDelta(added, removed);
     }
+
+    private static ReadOnlySpan<T> AsSpan<T>(IReadOnlyList<T> list) => list switch
+    {
+        List<T> entries => CollectionsMarshal.AsSpan(entries),
+        T[] array => array,
+        _ => list.ToArray(),
+    };
 
     /// <summary><see cref="Apply(IPAddress, IReadOnlyList{ValueTuple{Nlri, PathInfo}}, IReadOnlyList{ValueTuple{AfiSafi, Nlri}})"/> for routes already made.</summary>
     public RibDelta Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)

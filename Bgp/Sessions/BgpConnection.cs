@@ -9,14 +9,15 @@ namespace Routing.Bgp.Sessions;
 
 /// <summary>
 /// One TCP connection of a session: a read loop that frames messages and hands them to the peer's
-/// event loop, and a write loop that batches queued messages into few socket writes. It never
+/// event loop (which handles them on the read loop's thread when it has nothing queued before
+/// them), and a write loop that batches queued messages into few socket writes. It never
 /// decides anything; the peer does.
 /// </summary>
 internal sealed class BgpConnection : IAsyncDisposable
 {
     private readonly Socket socket;
     private readonly NetworkStream stream;
-    private readonly ChannelWriter<PeerInput> peer;
+    private readonly Action<PeerInput> peer;
     private readonly Channel<BgpMessage> outbox = Channel.CreateUnbounded<BgpMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource stop = new();
     private Task? readLoop;
@@ -24,7 +25,8 @@ internal sealed class BgpConnection : IAsyncDisposable
     private object options = SessionOptions.Initial; // boxed: read by the read loop, set by the peer loop
     private int closed;
 
-    public BgpConnection(Socket socket, bool outgoing, ChannelWriter<PeerInput> peer)
+    /// <param name="peer">Hands an input to the peer's event loop, in order.</param>
+    public BgpConnection(Socket socket, bool outgoing, Action<PeerInput> peer)
     {
         this.socket = socket;
         this.peer = peer;
@@ -103,12 +105,12 @@ internal sealed class BgpConnection : IAsyncDisposable
                     {
                         if (error is not null)
                         {
-                            await peer.WriteAsync(new PeerInput.Malformed(this, error)).ConfigureAwait(false);
+                            peer(new PeerInput.Malformed(this, error));
                             failed = true;
                             break;
                         }
 
-                        await peer.WriteAsync(new PeerInput.Received(this, message!)).ConfigureAwait(false);
+                        peer(new PeerInput.Received(this, message!));
                     }
                 }
                 finally
@@ -148,7 +150,7 @@ internal sealed class BgpConnection : IAsyncDisposable
             await reader.CompleteAsync().ConfigureAwait(false);
         }
 
-        peer.TryWrite(new PeerInput.Closed(this, reason));
+        peer(new PeerInput.Closed(this, reason));
     }
 
     private async Task WriteLoopAsync()

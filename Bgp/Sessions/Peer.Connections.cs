@@ -42,6 +42,7 @@ public sealed partial class Peer
         var remote = new IPEndPoint(config.PeerAddress, config.PeerPort);
         var source = config.SourceAddress;
         var writer = inputs.Writer;
+        Action<PeerInput> deliver = Deliver;
         _ = Task.Run(async () =>
         {
             var socket = host.CreateSocket(remote.AddressFamily);
@@ -56,7 +57,7 @@ public sealed partial class Peer
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
                 timeout.CancelAfter(TimeSpan.FromSeconds(30));
                 await socket.ConnectAsync(remote, timeout.Token).ConfigureAwait(false);
-                writer.TryWrite(new PeerInput.Connected(new BgpConnection(socket, outgoing: true, writer)));
+                writer.TryWrite(new PeerInput.Connected(new BgpConnection(socket, outgoing: true, deliver)));
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -103,7 +104,7 @@ public sealed partial class Peer
         }
 
         socket.NoDelay = true;
-        var connection = new BgpConnection(socket, outgoing: false, inputs.Writer);
+        var connection = new BgpConnection(socket, outgoing: false, Deliver);
         if (State == BgpState.Idle)
         {
             // The peer came back before our idle hold ran out: start now rather than refuse it.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Routing.Bgp.Reflection;
 using Routing.Bgp.Rib;
@@ -96,35 +97,47 @@ public sealed partial class Peer
     /// PathInfo, or, when refused (policy, no next hop, family not negotiated), in the withdrawn
     /// buffer: an earlier accepted path for them is withdrawn.
     /// </summary>
-    private void Accept(AfiSafi family, IReadOnlyList<Nlri> routes, PathAttributes attributes, IPAddress? nextHop, string? refusal)
+    private void Accept(AfiSafi family, IReadOnlyList<Nlri> list, PathAttributes attributes, IPAddress? nextHop, string? refusal)
     {
-        if (routes.Count == 0)
+        // Decoded UPDATEs hold arrays: indexed as a span, a route costs no call into a collection.
+        ReadOnlySpan<Nlri> routes = list switch
+        {
+            Nlri[] array => array,
+            List<Nlri> entries => CollectionsMarshal.AsSpan(entries),
+            _ => list.ToArray(),
+        };
+        if (routes.IsEmpty)
         {
             return;
         }
 
         if (refusal is not null || nextHop is null || !families.Contains(family))
         {
-            for (var i = 0; i < routes.Count; i++)
+            foreach (var route in routes)
             {
-                rejected.Add(routes[i]);
-                withdrawnBuffer.Add((family, routes[i]));
+                rejected.Add(route);
+                withdrawnBuffer.Add((family, route));
             }
 
             return;
         }
 
         var shared = new PathInfo(attributes, nextHop, source!);
-        announcedBuffer.EnsureCapacity(announcedBuffer.Count + routes.Count);
-        for (var i = 0; i < routes.Count; i++)
+        var start = announcedBuffer.Count;
+        CollectionsMarshal.SetCount(announcedBuffer, start + routes.Length);
+        var announced = CollectionsMarshal.AsSpan(announcedBuffer)[start..];
+        // Most peers never send anything refused: no set lookup per prefix then.
+        var anyRejected = rejected.Count > 0;
+        for (var i = 0; i < routes.Length; i++)
         {
-            // Most peers never send anything refused: no set lookup per prefix then.
-            if (rejected.Count > 0)
+            if (anyRejected)
             {
                 rejected.Remove(routes[i]);
             }
 
-            announcedBuffer.Add((routes[i], shared));
+            // Field by field: a tuple's constructor is not precompiled for these types.
+            announced[i].Nlri = routes[i];
+            announced[i].Path = shared;
         }
     }
 

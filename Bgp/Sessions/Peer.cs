@@ -20,8 +20,12 @@ public sealed partial class Peer : IAsyncDisposable
 
     private readonly IPeerHost host;
     private readonly ILogger logger;
-    private readonly Channel<PeerInput> inputs = Channel.CreateUnbounded<PeerInput>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count what it holds, and Deliver asks.
+    private readonly Channel<PeerInput> inputs = Channel.CreateUnbounded<PeerInput>();
     private readonly Task loop;
+    // The loop's turn: whoever handles an input holds it, the loop or a connection's read loop.
+    private readonly Lock turn = new();
+    private bool disposing;
     private PeerStatus status;
     private PeerConfig config;
     private bool enabled;
@@ -76,21 +80,57 @@ public sealed partial class Peer : IAsyncDisposable
 
     private void Post(PeerInput input) => inputs.Writer.TryWrite(input);
 
+    /// <summary>
+    /// A connection's input: handled at once on the caller's thread when nothing is queued before it
+    /// (a table arriving then costs no thread hop per read), else queued behind what is. Either way
+    /// inputs are handled one at a time and in order: the loop takes its inputs and handles them in
+    /// one hold of the turn, so an empty queue under the turn means everything before was handled.
+    /// </summary>
+    private void Deliver(PeerInput input)
+    {
+        lock (turn)
+        {
+            if (disposing)
+            {
+                return;
+            }
+
+            if (inputs.Reader.Count == 0)
+            {
+                HandleGuarded(input);
+                return;
+            }
+        }
+
+        Post(input);
+    }
+
     private async Task RunAsync()
     {
-        await foreach (var input in inputs.Reader.ReadAllAsync().ConfigureAwait(false))
+        while (await inputs.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            lock (turn)
             {
-                Handle(input);
+                while (inputs.Reader.TryRead(out var input))
+                {
+                    HandleGuarded(input);
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A bug handling one input must not take the agent or other sessions down.
-                Log.Failure(logger, Address, input.GetType().Name, e);
-                SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OutOfResources), "internal error");
-                GoIdle(BgpEvent.ManualStop, TransitionReason.MessageError, $"internal error: {e.Message}");
-            }
+        }
+    }
+
+    private void HandleGuarded(PeerInput input)
+    {
+        try
+        {
+            Handle(input);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug handling one input must not take the agent or other sessions down.
+            Log.Failure(logger, Address, input.GetType().Name, e);
+            SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OutOfResources), "internal error");
+            GoIdle(BgpEvent.ManualStop, TransitionReason.MessageError, $"internal error: {e.Message}");
         }
     }
 
@@ -265,8 +305,15 @@ public sealed partial class Peer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // RFC 9003 defines a shutdown communication only for Administrative Shutdown and Reset: none here.
+        lock (turn)
+        {
+            // From here connections' inputs are dropped, as the completed queue would drop them.
+            disposing = true;
+        }
+
         inputs.Writer.TryWrite(new PeerInput.Stop(null, ErrorSubcodes.PeerDeconfigured));
         inputs.Writer.TryComplete();
+
         await loop.ConfigureAwait(false);
         StopAllTimers();
         foreach (var connection in new[] { primary, secondary })

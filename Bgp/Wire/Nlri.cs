@@ -11,13 +11,17 @@ public readonly record struct Nlri(Prefix Prefix, uint PathId = 0)
 /// <summary>The prefix list encoding of RFC 4271 §4.3 (length in bits, then the covering bytes), with optional ADD-PATH ids.</summary>
 public static class NlriCodec
 {
-    /// <summary>Parses a whole NLRI field; false (with the reason) if an entry is truncated or too long for the family.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> field, bool isIPv6, bool addPath, List<Nlri> into, out string? problem)
+    /// <summary>
+    /// Parses a whole NLRI field into an array of exactly its entries; false (with the reason) if an
+    /// entry is truncated or too long for the family. An array, not a list: the speaker's hot path then
+    /// indexes it inline (a list of a value type of this assembly has no precompiled code to inline).
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> field, bool isIPv6, bool addPath, out Nlri[] entries, out string? problem)
     {
-        ArgumentNullException.ThrowIfNull(into);
-        into.EnsureCapacity(into.Count + Count(field, addPath));
+        var count = Count(field, addPath);
+        entries = count == 0 ? [] : new Nlri[count];
         var max = isIPv6 ? 128 : 32;
-        while (!field.IsEmpty)
+        for (var i = 0; i < entries.Length; i++)
         {
             uint pathId = 0;
             if (addPath)
@@ -51,17 +55,18 @@ public static class NlriCodec
                 return false;
             }
 
-            into.Add(new Nlri(Prefix.FromNlri(field.Slice(1, bytes), length, isIPv6), pathId));
+            entries[i] = new Nlri(Prefix.FromNlri(field.Slice(1, bytes), length, isIPv6), pathId);
             field = field[(1 + bytes)..];
         }
 
-        problem = null;
-        return true;
+        // Only an ADD-PATH field can end in bytes no entry was counted for: a cut path identifier.
+        problem = field.IsEmpty ? null : "truncated ADD-PATH path identifier";
+        return field.IsEmpty;
     }
 
     /// <summary>
-    /// The entries a field holds, found from the length octets alone, so a list can be sized before it is
-    /// filled (an UPDATE carries hundreds). A malformed field counts up to where it goes wrong; <see cref="TryRead"/> says what.
+    /// The entries a field holds, found from the length octets alone, so the array can be sized before it is
+    /// filled (an UPDATE carries hundreds). A truncated last entry counts as one; <see cref="TryRead"/> says what is wrong.
     /// </summary>
     private static int Count(ReadOnlySpan<byte> field, bool addPath)
     {

@@ -25,6 +25,15 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
         IsIPv6 = isIPv6;
     }
 
+    // IPv6 from its halves, without UInt128 (ReadyToRun leaves code with a UInt128 local to the JIT).
+    private Prefix(ulong upper, ulong lower, byte length)
+    {
+        this.upper = length >= 64 ? upper : length == 0 ? 0 : upper & (ulong.MaxValue << (64 - length));
+        this.lower = length <= 64 ? 0 : lower & (ulong.MaxValue << (128 - length));
+        Length = length;
+        IsIPv6 = true;
+    }
+
     // IPv4 without UInt128 arithmetic: NLRI decoding builds hundreds of these per UPDATE.
     private Prefix(uint address, byte length)
     {
@@ -109,7 +118,7 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
             }
         }
 
-        return isIPv6 ? new Prefix(new UInt128(high, low), (byte)length, true) : new Prefix((uint)(high >> 32), (byte)length);
+        return isIPv6 ? new Prefix(high, low, (byte)length) : new Prefix((uint)(high >> 32), (byte)length);
     }
 
     private static Prefix FromNlriPadded(ReadOnlySpan<byte> addressBytes, int length, bool isIPv6)

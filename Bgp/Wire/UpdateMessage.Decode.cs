@@ -29,15 +29,13 @@ public sealed partial class UpdateMessage
             return null;
         }
 
-        var withdrawn = new List<Nlri>();
-        if (!NlriCodec.TryRead(body.Slice(2, withdrawnLength), false, options.AddPathIPv4, withdrawn, out var problem))
+        if (!NlriCodec.TryRead(body.Slice(2, withdrawnLength), false, options.AddPathIPv4, out var withdrawn, out var problem))
         {
             error = BgpError.Update(ErrorSubcodes.InvalidNetworkField, ErrorAction.SessionReset, $"withdrawn routes: {problem}");
             return null;
         }
 
-        var nlri = new List<Nlri>();
-        if (!NlriCodec.TryRead(body[(4 + withdrawnLength + attributesLength)..], false, options.AddPathIPv4, nlri, out problem))
+        if (!NlriCodec.TryRead(body[(4 + withdrawnLength + attributesLength)..], false, options.AddPathIPv4, out var nlri, out problem))
         {
             error = BgpError.Update(ErrorSubcodes.InvalidNetworkField, ErrorAction.SessionReset, $"NLRI: {problem}");
             return null;
@@ -155,12 +153,12 @@ public sealed partial class UpdateMessage
         }
 
         // RFC 7606 §3 d: missing well-known mandatory attributes make the routes treat-as-withdraw.
-        var announces = nlri.Count > 0 || reader.MpReach is { Nlri.Count: > 0 };
+        var announces = nlri.Length > 0 || reader.MpReach is { Nlri.Count: > 0 };
         if (announces && treatAsWithdraw is null)
         {
             var missing = reader.Origin is null ? AttributeType.Origin
                 : reader.AsPath is null ? AttributeType.AsPath
-                : nlri.Count > 0 && reader.NextHop is null ? AttributeType.NextHop
+                : nlri.Length > 0 && reader.NextHop is null ? AttributeType.NextHop
                 : (byte)0;
             if (missing != 0)
             {

@@ -400,8 +400,7 @@ internal static class AttributeTable
                 return $"next hop length {nextHopLength} for {family}";
         }
 
-        var nlri = new List<Nlri>();
-        if (!NlriCodec.TryRead(value[(5 + nextHopLength)..], family.Afi == AfiSafi.AfiIPv6, options.AddPath(family), nlri, out var problem))
+        if (!NlriCodec.TryRead(value[(5 + nextHopLength)..], family.Afi == AfiSafi.AfiIPv6, options.AddPath(family), out var nlri, out var problem))
         {
             return problem;
         }
@@ -424,8 +423,7 @@ internal static class AttributeTable
             return null;
         }
 
-        var withdrawn = new List<Nlri>();
-        if (!NlriCodec.TryRead(value[3..], family.Afi == AfiSafi.AfiIPv6, options.AddPath(family), withdrawn, out var problem))
+        if (!NlriCodec.TryRead(value[3..], family.Afi == AfiSafi.AfiIPv6, options.AddPath(family), out var withdrawn, out var problem))
         {
             return problem;
         }

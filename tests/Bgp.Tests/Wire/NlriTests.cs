@@ -8,9 +8,7 @@ public class NlriTests
     public void Reads_a_list_of_prefixes_each_with_its_length_in_bits()
     {
         byte[] field = [23, 10, 1, 2, 8, 10, 0, 32, 192, 0, 2, 1];
-        var into = new List<Nlri>();
-
-        Assert.True(NlriCodec.TryRead(field, isIPv6: false, addPath: false, into, out var problem));
+        Assert.True(NlriCodec.TryRead(field, isIPv6: false, addPath: false, out var into, out var problem));
 
         Assert.Null(problem);
         Assert.Equal(
@@ -23,9 +21,7 @@ public class NlriTests
     {
         // RFC 7911 §3: Path Identifier (4 octets), Length (1), Prefix (variable).
         byte[] field = [0, 0, 0, 1, 24, 192, 0, 2, 0, 0, 1, 0, 24, 192, 0, 2];
-        var into = new List<Nlri>();
-
-        Assert.True(NlriCodec.TryRead(field, isIPv6: false, addPath: true, into, out _));
+        Assert.True(NlriCodec.TryRead(field, isIPv6: false, addPath: true, out var into, out _));
 
         Assert.Equal([new(Prefix.Parse("192.0.2.0/24"), 1), new Nlri(Prefix.Parse("192.0.2.0/24"), 256)], into);
     }
@@ -34,9 +30,7 @@ public class NlriTests
     public void Reads_IPv6_prefixes_up_to_128_bits()
     {
         byte[] field = [32, 0x20, 0x01, 0x0d, 0xb8, 128, .. Enumerable.Repeat((byte)0xFF, 16)];
-        var into = new List<Nlri>();
-
-        Assert.True(NlriCodec.TryRead(field, isIPv6: true, addPath: false, into, out _));
+        Assert.True(NlriCodec.TryRead(field, isIPv6: true, addPath: false, out var into, out _));
 
         Assert.Equal([new(Prefix.Parse("2001:db8::/32")), new Nlri(Prefix.Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"))], into);
     }
@@ -49,9 +43,10 @@ public class NlriTests
     [InlineData(false, true, new byte[] { 0, 0, 1 })]
     [InlineData(false, true, new byte[] { 0, 0, 0, 1 })]
     [InlineData(false, true, new byte[] { 0, 0, 0, 1, 16, 10 })]
+    [InlineData(false, true, new byte[] { 0, 0, 0, 1, 8, 10, 0, 0 })]
     public void Rejects_entries_too_long_for_the_family_or_truncated(bool isIPv6, bool addPath, byte[] field)
     {
-        Assert.False(NlriCodec.TryRead(field, isIPv6, addPath, [], out var problem));
+        Assert.False(NlriCodec.TryRead(field, isIPv6, addPath, out _, out var problem));
         Assert.False(string.IsNullOrEmpty(problem));
     }
 

@@ -209,6 +209,10 @@ public class PrefixTests
         // RFC 4271 §4.3: trailing bits after the prefix are irrelevant.
         Assert.Equal(Prefix.Parse("10.1.2.0/23"), Prefix.FromNlri([10, 1, 3], 23, isIPv6: false));
         Assert.Equal(Prefix.Parse("2001:db8::/31"), Prefix.FromNlri([0x20, 0x01, 0x0d, 0xb9], 31, isIPv6: true));
+        Assert.Equal(Prefix.Parse("2001:db8:1:2::/64"), Prefix.FromNlri([0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0xff], 64, isIPv6: true));
+        Assert.Equal(Prefix.Parse("2001:db8:1:2:8000::/65"), Prefix.FromNlri([0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0xff], 65, isIPv6: true));
+        Assert.Equal(Prefix.Parse("2001:db8:1:2::fffe/127"), Prefix.FromNlri([0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0xff, 0xff], 127, isIPv6: true));
+        Assert.Equal(Prefix.Parse("::/0"), Prefix.FromNlri([0xff], 0, isIPv6: true));
     }
 
     [Fact]
