@@ -55,7 +55,20 @@ internal sealed class BgpConnection : IAsyncDisposable
 
     public void Start()
     {
-        readLoop = Task.Run(ReadLoopAsync);
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        readLoop = reading.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                ReadLoop();
+            }
+            finally
+            {
+                reading.SetResult();
+            }
+        })
+        { IsBackground = true, Name = $"BGP read {Remote}" }.Start();
         writeLoop = Task.Run(WriteLoopAsync);
     }
 
@@ -87,55 +100,78 @@ internal sealed class BgpConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoopAsync()
+    // A read this large means a burst (a table): from then on the kernel wakes the reader once a batch
+    // is queued (SO_RCVLOWAT), which halves the reads and the window updates the sender handles,
+    // and after a quiet of BurstTailMicroseconds the reader takes the rest and waits for bytes again.
+    private const int BurstBytes = 4096;
+    private const int BatchBytes = 32 * 1024;
+    private const int BurstTailMicroseconds = 1000;
+
+    /// <summary>
+    /// Reads on a thread of its own that waits in the kernel for the socket (poll, then a receive that
+    /// finds the data there): the kernel wakes this thread directly when data arrives, where an async
+    /// read costs a wake of the sockets' event thread and then of a pool thread, per read, and a table
+    /// of a million prefixes takes thousands of reads.
+    /// </summary>
+    private void ReadLoop()
     {
-        // leaveOpen: a NOTIFICATION may still have to go out after reading stops.
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        // Room for one whole message of the largest size (RFC 8654) after what is left of the last.
+        var buffer = new byte[2 * ushort.MaxValue];
+        int start = 0, end = 0;
         var reason = "connection closed by the peer";
         try
         {
+            var batching = false;
             while (true)
             {
-                var result = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var failed = false;
-                try
+                if (!socket.Poll(batching ? BurstTailMicroseconds : -1, SelectMode.SelectRead))
                 {
-                    while (BgpMessage.TryRead(ref buffer, Options, out var message, out var error))
+                    // The tail of a burst, less than a batch: take it, and wake at the first byte again
+                    // (if the socket refused that, keep polling with the timeout).
+                    batching = !SetLowWater(1);
+                    if (socket.Available == 0)
                     {
-                        if (error is not null)
-                        {
-                            peer(new PeerInput.Malformed(this, error));
-                            failed = true;
-                            break;
-                        }
-
-                        peer(new PeerInput.Received(this, message!));
+                        continue;
                     }
                 }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                }
 
-                if (failed)
-                {
-                    return;
-                }
-
-                if (result.IsCompleted)
+                var read = socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
+                if (read == 0)
                 {
                     break;
                 }
+
+                if (!batching && read >= BurstBytes)
+                {
+                    batching = SetLowWater(BatchBytes);
+                }
+
+                end += read;
+                var unread = new ReadOnlySequence<byte>(buffer, start, end - start);
+                while (BgpMessage.TryRead(ref unread, Options, out var message, out var error))
+                {
+                    if (error is not null)
+                    {
+                        peer(new PeerInput.Malformed(this, error));
+                        return;
+                    }
+
+                    peer(new PeerInput.Received(this, message!));
+                }
+
+                start = end - (int)unread.Length;
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+                else if (buffer.Length - end < ushort.MaxValue)
+                {
+                    // A partial message near the end: move it to the front, so the rest of it fits.
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        catch (IOException e)
-        {
-            reason = e.InnerException?.Message ?? e.Message;
         }
         catch (SocketException e)
         {
@@ -145,12 +181,31 @@ internal sealed class BgpConnection : IAsyncDisposable
         {
             return;
         }
-        finally
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            // A bug framing or decoding must not take the agent down (this is a thread of its own).
+            reason = $"internal error reading: {e.Message}";
         }
 
-        peer(new PeerInput.Closed(this, reason));
+        // A connection this side closed needs no word: the peer already dropped it.
+        if (Volatile.Read(ref closed) == 0)
+        {
+            peer(new PeerInput.Closed(this, reason));
+        }
+    }
+
+    /// <summary>How many bytes must be queued before a poll says readable; false if the socket refuses.</summary>
+    private bool SetLowWater(int bytes)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, bytes);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private async Task WriteLoopAsync()
