@@ -300,6 +300,31 @@ public sealed class SessionTests(ITestOutputHelper output) : IAsyncLifetime
         await UntilState(BgpState.Established);
     }
 
+    [Fact]
+    public async Task A_burst_is_read_to_its_last_byte_and_a_lone_UPDATE_after_it_still_arrives()
+    {
+        // The reader batches its wake-ups during a burst (a read of a full UPDATE or more): the tail
+        // of the burst, less than a batch, and a single small UPDATE after a quiet must still be read.
+        await EstablishAsync();
+        var nextHop = IPAddress.Parse("127.0.0.9");
+        var attributes = new PathAttributes { AsPath = AsPath.Sequence(TheirAs), NextHop = nextHop };
+        var burst = new List<byte>();
+        const int Updates = 45;
+        const int PerUpdate = 900;
+        for (var u = 0; u < Updates; u++)
+        {
+            var nlri = Enumerable.Range(0, PerUpdate).Select(i => new Nlri(Prefix.IPv4((uint)((10 << 24) | (((u * PerUpdate) + i) << 8)), 24))).ToArray();
+            burst.AddRange(new UpdateMessage(attributes: attributes, nlri: nlri).ToArray(remote.Options));
+        }
+
+        remote.SendRaw([.. burst]);
+        await Until(() => speaker.LocRib.Count == Updates * PerUpdate, $"all {Updates * PerUpdate} prefixes of the burst ({burst.Count} bytes) in the Loc-RIB");
+
+        await Task.Delay(50);
+        remote.Send(new UpdateMessage(attributes: attributes, nlri: [new Nlri(Prefix.Parse("192.0.2.0/24"))]));
+        await Until(() => speaker.LocRib.Lookup(Prefix.Parse("192.0.2.0/24")) is not null, "the lone UPDATE after the burst in the Loc-RIB");
+    }
+
     [Theory]
     [InlineData(new uint[] { TheirAs, 65100, OurAs }, "AS loop: our own AS in the path")]
     [InlineData(new uint[] { 65100, TheirAs }, "eBGP path not starting with the peer's AS (RFC 4271 §6.3)")]
