@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Routing.Policy.Model;
 using Routing.Policy.Selectors;
 
@@ -16,6 +17,10 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     private Endpoint[]? allLocal;
     private Dictionary<string, Endpoint[]>? byNamespace;
     private Dictionary<string, Endpoint[]>? local;
+
+    // Each pod's addresses of the compiled family, as members: written once per pod, not once per
+    // set that holds it (a pod is in dozens). Forgotten on Update, which brings new pods.
+    private readonly Dictionary<Endpoint, string[]> addressTexts = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The model the sets' members come from; <see cref="Update"/> moves it on.</summary>
     public PolicyModel Model { get; private set; } = model;
@@ -65,6 +70,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         allLocal = null;
         local = null;
         byNamespace = null;
+        addressTexts.Clear();
         foreach (var entry in sets.Values)
         {
             if (entry.Select is not { } select)
@@ -159,10 +165,16 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             var entry = new Entry(name, type, meaning, guarded);
             foreach (var endpoint in localOnly ? Local(onlyNamespace) : onlyNamespace is null ? Model.Endpoints : InNamespace(onlyNamespace))
             {
-                var members = guarded(Model, endpoint);
-                if (members is not string[] { Length: 0 })
+                switch (guarded(Model, endpoint))
                 {
-                    entry.Count(members.Distinct(), +1);
+                    case string[] { Length: 0 }:
+                        break;
+                    case string[] { Length: 1 } one:
+                        entry.Count(one[0], +1);
+                        break;
+                    case var members:
+                        entry.Count(members.Distinct(), +1);
+                        break;
                 }
             }
 
@@ -200,12 +212,24 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
 
     private string[] AddressTexts(Endpoint endpoint)
     {
-        var texts = new List<string>(endpoint.Addresses.Count);
-        foreach (var address in endpoint.Addresses)
+        if (!addressTexts.TryGetValue(endpoint, out var cached))
         {
-            if (address.AddressFamily == options.Family)
+            cached = FamilyAddressTexts(endpoint);
+            addressTexts[endpoint] = cached;
+        }
+
+        return cached;
+    }
+
+    private string[] FamilyAddressTexts(Endpoint endpoint)
+    {
+        var addresses = endpoint.Addresses;
+        var texts = new List<string>(addresses.Count);
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            if (addresses[i].AddressFamily == options.Family)
             {
-                texts.Add(address.ToString());
+                texts.Add(addresses[i].ToString());
             }
         }
 
@@ -243,18 +267,20 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         {
             foreach (var member in members)
             {
-                var count = counts.GetValueOrDefault(member) + by;
-                if (count > 0)
-                {
-                    counts[member] = count;
-                }
-                else
-                {
-                    counts.Remove(member);
-                }
-
-                compiled = null;
+                Count(member, by);
             }
+        }
+
+        public void Count(string member, int by)
+        {
+            ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, member, out _);
+            count += by;
+            if (count <= 0)
+            {
+                counts.Remove(member);
+            }
+
+            compiled = null;
         }
 
         public CompiledSet Compiled() =>
