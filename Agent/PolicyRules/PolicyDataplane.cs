@@ -47,6 +47,17 @@ public sealed class PolicyDataplane
     /// <summary>How many applies wrote set members over nfnetlink rather than with <c>ipset restore</c>.</summary>
     public int NetlinkMemberWrites => ipsets.NetlinkWrites;
 
+    /// <summary>
+    /// Reads the filter table and the sets now, on other threads, when the next apply would read
+    /// them first (the first apply, after a resync): a caller starts it before it calculates and
+    /// compiles a whole ruleset, so the reads (two processes) overlap that work, and awaits it
+    /// before <see cref="ApplyAsync"/>, which then reads nothing. Does nothing when nothing is due.
+    /// </summary>
+    public Task ReadKernelAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(
+            Task.Run(() => filter.ReadIfDueAsync(cancellationToken), cancellationToken),
+            Task.Run(() => ipsets.ReadIfDueAsync(cancellationToken), cancellationToken));
+
     /// <summary>Makes the kernel hold <paramref name="ruleset"/>; returns how much was written.</summary>
     public async Task<PolicyApplyResult> ApplyAsync(PolicyRuleset ruleset, CancellationToken cancellationToken = default)
     {

@@ -165,18 +165,41 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
         // A few pods changed (a relabel, a pod started): the last result with those pods changed, at
         // their cost; anything else (a namespace, a policy, a new list) the whole calculation.
         // A failed apply keeps its result, so the retry applies what is wanted now either way.
-        var result = whole
-            ? calculation.Calculate(
-                resources[PolicyModelLoader.NamespaceKind].Values,
-                resources[PolicyModelLoader.PodKind].Values,
-                resources[PolicyModelLoader.NetworkPolicyKind].Values,
-                resources[PolicyModelLoader.GlobalNetworkPolicyKind].Values)
-            : calculation.Update(last!, pods);
+        // A whole calculation is long enough to hide the kernel reads a first apply needs. The
+        // dataplane is never used by two threads at once: the read is awaited on every path.
+        var reading = whole ? dataplane.ReadKernelAsync(cancellationToken) : Task.CompletedTask;
+        NodePolicyResult result;
+        try
+        {
+            result = whole
+                ? calculation.Calculate(
+                    resources[PolicyModelLoader.NamespaceKind].Values,
+                    resources[PolicyModelLoader.PodKind].Values,
+                    resources[PolicyModelLoader.NetworkPolicyKind].Values,
+                    resources[PolicyModelLoader.GlobalNetworkPolicyKind].Values)
+                : calculation.Update(last!, pods);
+        }
+        catch
+        {
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         last = result;
         Report(result.Problems);
         try
         {
-            var ruleset = compilation.Compile(result.Model);
+            PolicyRuleset ruleset;
+            try
+            {
+                ruleset = compilation.Compile(result.Model);
+            }
+            finally
+            {
+                await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            await reading.ConfigureAwait(false);
             var applied = await dataplane.ApplyAsync(ruleset, cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started);
             status = new PolicyStatus(true, DateTimeOffset.UtcNow, ruleset.RuleCount, result.Model.Endpoints.Count(e => e.IsLocal), result.Problems, null);

@@ -74,7 +74,11 @@ public static class PolicyApplyRun
         {
             // A new calculation each round: it keeps what it parsed, and an agent's first apply has nothing kept.
             calculation = new NodePolicyCalculation(SyntheticCluster.NodeName);
+            var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
+            oursRunner.Take();
             clock.Restart();
+            // As PolicyLoop does for a whole calculation: the kernel reads overlap the read and compile.
+            var reading = dataplane.ReadKernelAsync();
             var result = calculation.Calculate(
                 (await store.ListAsync("Namespace")).Items,
                 (await store.ListAsync("Pod")).Items,
@@ -83,8 +87,7 @@ public static class PolicyApplyRun
             var roundRead = clock.Elapsed.TotalSeconds;
             var roundRuleset = compiler.Compile(result.Model);
             var roundCompiled = clock.Elapsed.TotalSeconds;
-            var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
-            oursRunner.Take();
+            await reading;
             await dataplane.ApplyAsync(roundRuleset);
             var roundFull = clock.Elapsed.TotalSeconds;
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"full apply {round + 1}: read {roundRead * 1000:0} ms, compile {(roundCompiled - roundRead) * 1000:0} ms, apply {(roundFull - roundCompiled) * 1000:0} ms; ran: {oursRunner.Take()}"));
