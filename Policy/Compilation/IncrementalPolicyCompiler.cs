@@ -72,7 +72,7 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
         private readonly PolicyCompiler compiler;
         private readonly SetCatalog sets;
         private readonly CompiledRule[] forward;
-        private readonly Dictionary<(PolicyDirection, string), (CompiledChain Chain, IReadOnlySet<string> Sets)> policies = [];
+        private readonly Dictionary<(PolicyDirection, string), (CompiledChain Chain, IReadOnlyList<string> Sets)> policies = [];
         private Dictionary<string, Endpoint> endpoints;
         private string[] namespaces = [];
         private CompiledChain[] chains = [];

@@ -13,7 +13,7 @@ namespace Routing.Policy.Compilation;
 internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions options)
 {
     private readonly Dictionary<string, Entry> sets = new(StringComparer.Ordinal);
-    private HashSet<string>? recording;
+    private List<string>? recording;
     private Endpoint[]? allLocal;
     private Dictionary<string, Endpoint[]>? byNamespace;
     private Dictionary<string, Endpoint[]>? local;
@@ -32,11 +32,12 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     public CompiledSet Compiled(string name) => sets[name].Compiled();
 
     /// <summary>The names of the sets used while <paramref name="compile"/> ran, with its result.</summary>
-    public (T Value, IReadOnlySet<string> Sets) Recording<T>(Func<T> compile)
+    /// <remarks>A name used twice is listed twice: callers gather the names into a set.</remarks>
+    public (T Value, IReadOnlyList<string> Sets) Recording<T>(Func<T> compile)
     {
         ArgumentNullException.ThrowIfNull(compile);
         var outer = recording;
-        recording = new HashSet<string>(StringComparer.Ordinal);
+        recording = [];
         try
         {
             var value = compile();
@@ -44,7 +45,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         }
         finally
         {
-            outer?.UnionWith(recording);
+            outer?.AddRange(recording);
             recording = outer;
         }
     }

@@ -50,7 +50,7 @@ public static class PolicyApplyRun
         // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec
         // (the published agent is ReadyToRun): enough pods (300) that the read takes its parallel path.
         var warm = new SyntheticCluster(300, 10);
-        var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
+        var warmRuleset = new IncrementalPolicyCompiler(compiler).Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
             Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
         // As the agent runs it (PolicyLoops): sets over nfnetlink where the kernel takes them.
         using var oursNamespace = NetworkNamespace.OpenByName(ours);
@@ -85,7 +85,8 @@ public static class PolicyApplyRun
                 (await store.ListAsync("NetworkPolicy")).Items,
                 (await store.ListAsync("GlobalNetworkPolicy")).Items);
             var roundRead = clock.Elapsed.TotalSeconds;
-            var roundRuleset = compiler.Compile(result.Model);
+            // As the loop compiles (PolicyLoop): its first compile is a whole one, with what a relabel reuses kept.
+            var roundRuleset = new IncrementalPolicyCompiler(compiler).Compile(result.Model);
             var roundCompiled = clock.Elapsed.TotalSeconds;
             await reading;
             await dataplane.ApplyAsync(roundRuleset);
