@@ -22,6 +22,12 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     // set that holds it (a pod is in dozens). Forgotten on Update, which brings new pods.
     private readonly Dictionary<Endpoint, string[]> addressTexts = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// Called with each set as it is made, complete (a whole compile never changes a set it made):
+    /// a caller can load it while the rest compiles. <see cref="Compiled"/> gives the same object.
+    /// </summary>
+    public Action<CompiledSet>? Made { get; set; }
+
     /// <summary>The model the sets' members come from; <see cref="Update"/> moves it on.</summary>
     public PolicyModel Model { get; private set; } = model;
 
@@ -144,7 +150,9 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         recording?.Add(name);
         if (!sets.ContainsKey(name))
         {
-            sets[name] = new Entry(new CompiledSet(name, CompiledSetType.Networks, list, $"networks {string.Join(',', list)}"));
+            var entry = new Entry(new CompiledSet(name, CompiledSetType.Networks, list, $"networks {string.Join(',', list)}"));
+            sets[name] = entry;
+            Made?.Invoke(entry.Compiled());
         }
 
         return name;
@@ -180,6 +188,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             }
 
             sets[name] = entry;
+            Made?.Invoke(entry.Compiled());
         }
 
         return name;
