@@ -22,7 +22,7 @@ public sealed class NodePolicyCalculation(string nodeName)
     public NodePolicyResult Calculate(IEnumerable<StoredResource> namespaces, IEnumerable<StoredResource> pods, IEnumerable<StoredResource> policies, IEnumerable<StoredResource> globalPolicies)
     {
         var problems = new List<PolicyProblem>();
-        var seen = new HashSet<ResourceKey>();
+        var seen = new HashSet<ResourceKey>(parsed.Count);
         var model = new PolicyModel(
             Read<ClusterNamespace>(namespaces, r => PolicyResourceReader.ReadNamespace(r.Json), problems, seen),
             Read<Endpoint>(pods, ReadPod, problems, seen),
@@ -97,25 +97,32 @@ public sealed class NodePolicyCalculation(string nodeName)
     private List<T> Read<T>(IEnumerable<StoredResource> resources, Func<StoredResource, T> read, List<PolicyProblem> problems, HashSet<ResourceKey> seen)
         where T : class
     {
-        var values = new List<T>();
         var all = resources as IReadOnlyList<StoredResource> ?? resources.ToArray();
+        var values = new List<T>(all.Count);
+        parsed.EnsureCapacity(parsed.Count + all.Count);
+        seen.EnsureCapacity(seen.Count + all.Count);
         var fresh = Parse(all, read);
-        foreach (var resource in all)
+        for (var i = 0; i < all.Count; i++)
         {
+            var resource = all[i];
             seen.Add(resource.Key);
-            if (!parsed.TryGetValue(resource.Key, out var cached) || cached.Revision != resource.Revision)
+            if (fresh?[i] is { } value)
             {
-                cached = fresh?[resource.Key] ?? Parse(resource, read);
-                parsed[resource.Key] = cached;
+                parsed[resource.Key] = value;
+            }
+            else if (!parsed.TryGetValue(resource.Key, out value) || value.Revision != resource.Revision)
+            {
+                value = Parse(resource, read);
+                parsed[resource.Key] = value;
             }
 
-            if (cached.Value is PolicyProblem problem)
+            if (value.Value is PolicyProblem problem)
             {
                 problems.Add(problem);
             }
             else
             {
-                values.Add((T)cached.Value);
+                values.Add((T)value.Value);
             }
         }
 
@@ -124,26 +131,29 @@ public sealed class NodePolicyCalculation(string nodeName)
 
     /// <summary>
     /// With many resources not read yet (the first apply, a resync), they are parsed on every CPU
-    /// at once (the readers are pure); null when there are few, which are parsed in turn.
+    /// at once (the readers are pure), each at its index (null where the kept one is current); null
+    /// when there are few, which are parsed in turn.
     /// </summary>
-    private Dictionary<ResourceKey, (string Revision, object Value)>? Parse<T>(IReadOnlyList<StoredResource> resources, Func<StoredResource, T> read)
+    private (string Revision, object Value)?[]? Parse<T>(IReadOnlyList<StoredResource> resources, Func<StoredResource, T> read)
         where T : class
     {
-        var stale = resources.Where(r => !parsed.TryGetValue(r.Key, out var cached) || cached.Revision != r.Revision).ToArray();
-        if (stale.Length < ParallelFrom || Environment.ProcessorCount < 2)
+        var stale = new List<int>();
+        for (var i = 0; i < resources.Count; i++)
+        {
+            if (!parsed.TryGetValue(resources[i].Key, out var cached) || cached.Revision != resources[i].Revision)
+            {
+                stale.Add(i);
+            }
+        }
+
+        if (stale.Count < ParallelFrom || Environment.ProcessorCount < 2)
         {
             return null;
         }
 
-        var values = new (string Revision, object Value)[stale.Length];
-        Parallel.For(0, stale.Length, i => values[i] = Parse(stale[i], read));
-        var byKey = new Dictionary<ResourceKey, (string Revision, object Value)>(stale.Length);
-        for (var i = 0; i < stale.Length; i++)
-        {
-            byKey[stale[i].Key] = values[i];
-        }
-
-        return byKey;
+        var values = new (string Revision, object Value)?[resources.Count];
+        Parallel.For(0, stale.Count, i => values[stale[i]] = Parse(resources[stale[i]], read));
+        return values;
     }
 
     private static (string Revision, object Value) Parse<T>(StoredResource resource, Func<StoredResource, T> read)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Routing.Dataplane.Commands;
 using Routing.Dataplane.Ipsets;
 using Routing.Dataplane.Iptables;
@@ -25,6 +26,7 @@ public sealed class PolicyDataplane
     private readonly Dictionary<string, CompiledChain> givenChains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CompiledSet> givenSets = new(StringComparer.Ordinal);
     private IReadOnlyList<CompiledRule>? givenForward;
+    private Task readingAhead = Task.CompletedTask;
 
     /// <param name="members">When given, a relabelled pod's set members are written over nfnetlink
     /// (no process; <c>ipset restore</c> on any refusal). It must reach the namespace
@@ -47,19 +49,66 @@ public sealed class PolicyDataplane
     /// <summary>How many applies wrote set members over nfnetlink rather than with <c>ipset restore</c>.</summary>
     public int NetlinkMemberWrites => ipsets.NetlinkWrites;
 
+    /// <summary>
+    /// Reads the filter table and the sets now, on other threads, when the next apply would read
+    /// them first (the first apply, after a resync): a caller starts it before it calculates and
+    /// compiles a whole ruleset, so the reads (two processes) overlap that work, and awaits it
+    /// before <see cref="ApplyAsync"/>, which then reads nothing. Does nothing when nothing is due.
+    /// </summary>
+    public Task ReadKernelAsync(CancellationToken cancellationToken = default)
+    {
+        var before = readingAhead;
+        readingAhead = Task.Run(
+            async () =>
+            {
+                // After a read ahead nobody waited for (its caller failed before applying).
+                await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(
+                    Task.Run(() => filter.ReadIfDueAsync(cancellationToken), cancellationToken),
+                    Task.Run(() => ipsets.ReadIfDueAsync(cancellationToken), cancellationToken)).ConfigureAwait(false);
+            },
+            cancellationToken);
+        return readingAhead;
+    }
+
+    /// <summary>
+    /// Compiles a ruleset with <paramref name="compile"/>, which calls the action it is given with
+    /// each set as soon as it is complete (<c>IncrementalPolicyCompiler.Compile</c>'s setMade); the
+    /// sets go into the kernel on another thread meanwhile, in batches of what has been made, so
+    /// the load overlaps the rest of the compile. Then applies the ruleset as <see cref="ApplyAsync"/>
+    /// (the sets are complete before any rule uses them). A compile that throws leaves the sets
+    /// loaded so far, unused; the next apply destroys those it does not want.
+    /// </summary>
+    public async Task<(PolicyRuleset Ruleset, PolicyApplyResult Applied)> CompileAndApplyAsync(Func<Action<CompiledSet>, PolicyRuleset> compile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(compile);
+        var made = Channel.CreateUnbounded<CompiledSet>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var loading = Task.Run(() => LoadMadeSetsAsync(made.Reader, cancellationToken), cancellationToken);
+        PolicyRuleset ruleset;
+        try
+        {
+            ruleset = compile(set => made.Writer.TryWrite(set));
+        }
+        finally
+        {
+            made.Writer.Complete();
+            await ((Task)loading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var loaded = await loading.ConfigureAwait(false);
+        var applied = await ApplyAsync(ruleset, cancellationToken).ConfigureAwait(false);
+        return (ruleset, applied with { SetsChanged = applied.SetsChanged + loaded.SetsCreated + loaded.SetsUpdated + loaded.SetsSwapped });
+    }
+
     /// <summary>Makes the kernel hold <paramref name="ruleset"/>; returns how much was written.</summary>
     public async Task<PolicyApplyResult> ApplyAsync(PolicyRuleset ruleset, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
+        await SettledAsync().ConfigureAwait(false);
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var set in ruleset.Sets)
         {
-            if (!givenSets.TryGetValue(set.Name, out var given) || !SameSet(given, set))
-            {
-                ipsets.SetIpset(new Ipset(set.Name, TypeOf(set.Type), Family, set.Members));
-                givenSets[set.Name] = set;
-            }
-
+            GiveSet(set);
             wanted.Add(set.Name);
         }
 
@@ -102,12 +151,43 @@ public sealed class PolicyDataplane
     /// <summary>Removes every chain, jump and set of ours.</summary>
     public async Task UninstallAsync(CancellationToken cancellationToken = default)
     {
+        await SettledAsync().ConfigureAwait(false);
         await filter.UninstallAsync(cancellationToken).ConfigureAwait(false);
         await ipsets.UninstallAsync(cancellationToken).ConfigureAwait(false);
         ownSets.Clear();
         givenChains.Clear();
         givenSets.Clear();
         givenForward = null;
+    }
+
+    /// <summary>The tables are used by one thread at a time: a read ahead is over (failed or not: a table that failed to read reads again) before anything else.</summary>
+    private async Task SettledAsync() => await readingAhead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    private async Task<IpsetApplyResult> LoadMadeSetsAsync(ChannelReader<CompiledSet> made, CancellationToken cancellationToken)
+    {
+        await SettledAsync().ConfigureAwait(false);
+        var loaded = IpsetApplyResult.Unchanged;
+        while (await made.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (made.TryRead(out var set))
+            {
+                GiveSet(set);
+                ownSets.Add(set.Name);
+            }
+
+            loaded = loaded.Plus(await ipsets.ApplyUpdatesAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return loaded;
+    }
+
+    private void GiveSet(CompiledSet set)
+    {
+        if (!givenSets.TryGetValue(set.Name, out var given) || !SameSet(given, set))
+        {
+            ipsets.SetIpset(new Ipset(set.Name, TypeOf(set.Type), Family, set.Members));
+            givenSets[set.Name] = set;
+        }
     }
 
     private void GiveChains(IReadOnlyList<CompiledChain> chains)

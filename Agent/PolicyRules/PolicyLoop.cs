@@ -165,6 +165,13 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
         // A few pods changed (a relabel, a pod started): the last result with those pods changed, at
         // their cost; anything else (a namespace, a policy, a new list) the whole calculation.
         // A failed apply keeps its result, so the retry applies what is wanted now either way.
+        // A whole calculation is long enough to hide the kernel reads a first apply needs (the
+        // dataplane waits for them before it touches its tables again).
+        if (whole)
+        {
+            _ = dataplane.ReadKernelAsync(cancellationToken);
+        }
+
         var result = whole
             ? calculation.Calculate(
                 resources[PolicyModelLoader.NamespaceKind].Values,
@@ -176,8 +183,10 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
         Report(result.Problems);
         try
         {
-            var ruleset = compilation.Compile(result.Model);
-            var applied = await dataplane.ApplyAsync(ruleset, cancellationToken).ConfigureAwait(false);
+            // A whole compile hands over its sets as it makes them: they load while it goes on.
+            var (ruleset, applied) = whole
+                ? await dataplane.CompileAndApplyAsync(made => compilation.Compile(result.Model, made), cancellationToken).ConfigureAwait(false)
+                : await ApplyCompiledAsync(compilation.Compile(result.Model), cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started);
             status = new PolicyStatus(true, DateTimeOffset.UtcNow, ruleset.RuleCount, result.Model.Endpoints.Count(e => e.IsLocal), result.Problems, null);
             Log.Applied(logger, ruleset.RuleCount, applied.ChainsWritten, applied.ChainsDeleted, applied.SetsChanged, elapsed.TotalMilliseconds);
@@ -191,6 +200,9 @@ public sealed partial class PolicyLoop(string nodeName, IResourceStore store, Po
             _ = Task.Delay(retry, cancellationToken).ContinueWith(_ => Wake(), TaskScheduler.Default);
         }
     }
+
+    private async Task<(PolicyRuleset, PolicyApplyResult)> ApplyCompiledAsync(PolicyRuleset ruleset, CancellationToken cancellationToken) =>
+        (ruleset, await dataplane.ApplyAsync(ruleset, cancellationToken).ConfigureAwait(false));
 
     private void Report(IReadOnlyList<PolicyProblem> problems)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Routing.Policy.Model;
 using Routing.Policy.Selectors;
@@ -32,21 +33,22 @@ public static class PolicyResourceReader
     /// <summary>A pod from its parsed JSON, for a caller that reads more of it (the node it runs on).</summary>
     public static Endpoint ReadPod(JsonElement root, string hostInterface = "")
     {
+        // Walked without LINQ and into arrays: the first apply reads every pod of the cluster.
         var metadata = root.GetProperty("metadata");
-        var addresses = new List<IPAddress>();
+        IReadOnlyList<IPAddress> addresses = [];
         if (root.TryGetProperty("status", out var status))
         {
             if (status.TryGetProperty("podIPs", out var ips) && ips.ValueKind == JsonValueKind.Array)
             {
-                addresses.AddRange(ips.EnumerateArray().Select(i => i.TryGetProperty("ip", out var ip) ? ip.GetString() : null).OfType<string>().Select(IPAddress.Parse));
+                addresses = Addresses(ips);
             }
             else if (status.TryGetProperty("podIP", out var ip) && ip.GetString() is { Length: > 0 } text)
             {
-                addresses.Add(IPAddress.Parse(text));
+                addresses = [IPAddress.Parse(text)];
             }
         }
 
-        var ports = new List<ContainerPort>();
+        List<ContainerPort>? ports = null;
         if (root.TryGetProperty("spec", out var spec) && spec.TryGetProperty("containers", out var containers))
         {
             foreach (var container in containers.EnumerateArray())
@@ -61,13 +63,32 @@ public static class PolicyResourceReader
                     if (port.TryGetProperty("name", out var name) && name.GetString() is { Length: > 0 } portName)
                     {
                         var protocol = port.TryGetProperty("protocol", out var p) && PolicyProtocols.TryParse(p.GetString(), out var parsed) ? parsed : PolicyProtocol.Tcp;
-                        ports.Add(new ContainerPort(portName, port.GetProperty("containerPort").GetInt32(), protocol));
+                        (ports ??= []).Add(new ContainerPort(portName, port.GetProperty("containerPort").GetInt32(), protocol));
                     }
                 }
             }
         }
 
-        return new Endpoint(Text(metadata, "namespace") ?? "default", metadata.GetProperty("name").GetString()!, Labels(metadata), addresses, ports, hostInterface);
+        return new Endpoint(Text(metadata, "namespace") ?? "default", metadata.GetProperty("name").GetString()!, Labels(metadata), addresses, ports is null ? [] : ports.ToArray(), hostInterface);
+    }
+
+    /// <summary>The addresses of status.podIPs (entries without an ip are skipped).</summary>
+    private static IPAddress[] Addresses(JsonElement ips)
+    {
+        var addresses = new List<IPAddress>(ips.GetArrayLength());
+        foreach (var entry in ips.EnumerateArray())
+        {
+            if (!entry.TryGetProperty("ip", out var ip) || ip.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            // Parsed from the document's own UTF-8 where the text has no escapes: no string per address.
+            var raw = ip.ValueKind == JsonValueKind.String ? JsonMarshal.GetRawUtf8Value(ip) : default;
+            addresses.Add(raw.Length >= 2 && raw.IndexOf((byte)'\\') < 0 ? IPAddress.Parse(raw[1..^1]) : IPAddress.Parse(ip.GetString()!));
+        }
+
+        return addresses.ToArray();
     }
 
     /// <summary>A NetworkPolicy, validated; throws <see cref="PolicyResourceException"/> naming each bad field.</summary>
@@ -194,10 +215,21 @@ public static class PolicyResourceReader
         return new LabelSelector(labels, expressions);
     }
 
-    private static Dictionary<string, string> Labels(JsonElement metadata) =>
-        metadata.TryGetProperty("labels", out var labels) && labels.ValueKind == JsonValueKind.Object
-            ? labels.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.ToString(), StringComparer.Ordinal)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
+    private static Dictionary<string, string> Labels(JsonElement metadata)
+    {
+        if (!metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        var dictionary = new Dictionary<string, string>(labels.GetPropertyCount(), StringComparer.Ordinal);
+        foreach (var label in labels.EnumerateObject())
+        {
+            dictionary.Add(label.Name, label.Value.ToString());
+        }
+
+        return dictionary;
+    }
 
     private static string? Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -26,6 +26,7 @@ public sealed class IpsetTable
     private IpsetSnapshot? kernel;
     private long lastRead;
     private IpsetNetlink? netlink;
+    private bool readUnreported;
 
     public IpsetTable(IpsetTableOptions options, ICommandRunner runner, TimeProvider? timeProvider = null)
     {
@@ -90,6 +91,20 @@ public sealed class IpsetTable
     /// <summary>Makes the next apply read the sets back first.</summary>
     public void RequestResync() => kernel = null;
 
+    /// <summary>
+    /// Reads the sets now when the next phase would read them first (never read, a resync asked
+    /// for, the refresh interval passed), so that a caller can overlap the read with working out
+    /// what it wants (the sets are set after). Does nothing otherwise.
+    /// </summary>
+    public async Task ReadIfDueAsync(CancellationToken cancellationToken = default)
+    {
+        if (kernel is null || RefreshDue())
+        {
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            readUnreported = true;
+        }
+    }
+
     /// <summary>Both phases, for callers with no iptables rules in between.</summary>
     public async Task<IpsetApplyResult> ApplyAsync(CancellationToken cancellationToken = default)
     {
@@ -115,7 +130,9 @@ public sealed class IpsetTable
 
     private async Task<IpsetApplyResult> ApplyPhaseAsync(bool updates, CancellationToken cancellationToken)
     {
-        var read = false;
+        // A read ahead (ReadIfDueAsync) counts as this phase's own.
+        var read = readUnreported;
+        readUnreported = false;
         if (kernel is null || RefreshDue())
         {
             await ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -140,6 +140,21 @@ public sealed class IptablesTable
     public void RequestResync() => kernel = null;
 
     /// <summary>
+    /// Reads the table now when the next apply would read it first (never read, a resync asked
+    /// for, the refresh interval passed), so that a caller can overlap the read with working out
+    /// what it wants (the chains are set after). Does nothing otherwise.
+    /// </summary>
+    public async Task ReadIfDueAsync(CancellationToken cancellationToken = default)
+    {
+        if (kernel is null || RefreshDue())
+        {
+            await ReadAsync(cancellationToken).ConfigureAwait(false);
+            prepared = null;
+            readUnreported = true;
+        }
+    }
+
+    /// <summary>
     /// Does now what the next <see cref="ApplyAsync"/> would do before it runs iptables-restore:
     /// reads the table if due, diffs and renders the script. A caller overlaps it with other work
     /// (the ipsets going into the kernel); the apply uses it if the wanted chains and the known

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,7 +17,15 @@ public static class ContentNames
     {
         ArgumentNullException.ThrowIfNull(meaning);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(meaning), hash);
+        var length = Encoding.UTF8.GetMaxByteCount(meaning.Length);
+        var rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[512];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(meaning, utf8)], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
         Span<char> text = stackalloc char[16];
         for (var i = 0; i < 16; i++)
         {

@@ -21,7 +21,10 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
     public bool LastWasIncremental { get; private set; }
 
     /// <summary>The ruleset for <paramref name="model"/>, as <see cref="PolicyCompiler.Compile"/> would give it.</summary>
-    public PolicyRuleset Compile(PolicyModel model)
+    /// <param name="setMade">When the compile is a whole one, called (on this thread) with each of
+    /// the ruleset's sets as soon as it is complete, the same objects the ruleset lists, each once:
+    /// a caller loads them while the chains compile. Not called for an incremental compile.</param>
+    public PolicyRuleset Compile(PolicyModel model, Action<CompiledSet>? setMade = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (state is { } last && OnlyPodsChanged(last.Model, model))
@@ -34,7 +37,7 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
         state = null;
         LastWasIncremental = false;
         PolicyCompiler.Validate(model);
-        state = new State(compiler, model);
+        state = new State(compiler, model, setMade);
         return state.Ruleset();
     }
 
@@ -72,20 +75,28 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
         private readonly PolicyCompiler compiler;
         private readonly SetCatalog sets;
         private readonly CompiledRule[] forward;
-        private readonly Dictionary<(PolicyDirection, string), (CompiledChain Chain, IReadOnlySet<string> Sets)> policies = [];
+        private readonly Dictionary<(PolicyDirection, string), (CompiledChain Chain, IReadOnlyList<string> Sets)> policies = [];
         private Dictionary<string, Endpoint> endpoints;
         private string[] namespaces = [];
         private CompiledChain[] chains = [];
         private string[] used = [];
 
-        public State(PolicyCompiler compiler, PolicyModel model)
+        public State(PolicyCompiler compiler, PolicyModel model, Action<CompiledSet>? setMade)
         {
             this.compiler = compiler;
             Model = model;
-            sets = new SetCatalog(model, compiler.Options);
+            sets = new SetCatalog(model, compiler.Options) { Made = setMade };
             forward = compiler.ForwardRules();
             endpoints = ByKey(model);
-            Structure(model);
+            try
+            {
+                Structure(model);
+            }
+            finally
+            {
+                // Sets an update makes later are not the caller's to load.
+                sets.Made = null;
+            }
         }
 
         public PolicyModel Model { get; private set; }

@@ -13,18 +13,18 @@ public sealed partial class PolicyCompiler
         var side = direction == PolicyDirection.Egress ? "dst" : "src";
         var rules = new List<CompiledRule>();
         var policyRules = policy.RulesOf(direction);
+        var key = policy.Key;
+        var target = $"-j MARK --set-xmark {options.Mark}/{options.Mark}";
         for (var i = 0; i < policyRules.Count; i++)
         {
-            var comment = $"{policy.Key} {word} rule {i.ToString(CultureInfo.InvariantCulture)}";
+            var comment = $"{key} {word} rule {i.ToString(CultureInfo.InvariantCulture)}";
             var peers = policyRules[i].Peers.Count == 0 ? [string.Empty] : policyRules[i].Peers.Select(p => PeerMatch(p, policy.Namespace, side, sets)).OfType<string>();
             var ports = policyRules[i].Ports.Count == 0 ? [string.Empty] : policyRules[i].Ports.Select(p => PortMatch(p, sets)).ToArray();
             foreach (var peer in peers)
             {
                 foreach (var port in ports)
                 {
-                    var spec = new StringBuilder();
-                    spec.Append(peer).Append(port).Append(CultureInfo.InvariantCulture, $"-j MARK --set-xmark {options.Mark}/{options.Mark}");
-                    rules.Add(new CompiledRule(spec.ToString(), comment));
+                    rules.Add(new CompiledRule(string.Concat(peer, port, target), comment));
                 }
             }
         }

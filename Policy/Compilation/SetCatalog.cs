@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Routing.Policy.Model;
 using Routing.Policy.Selectors;
 
@@ -12,10 +13,20 @@ namespace Routing.Policy.Compilation;
 internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions options)
 {
     private readonly Dictionary<string, Entry> sets = new(StringComparer.Ordinal);
-    private HashSet<string>? recording;
+    private List<string>? recording;
     private Endpoint[]? allLocal;
     private Dictionary<string, Endpoint[]>? byNamespace;
     private Dictionary<string, Endpoint[]>? local;
+
+    // Each pod's addresses of the compiled family, as members: written once per pod, not once per
+    // set that holds it (a pod is in dozens). Forgotten on Update, which brings new pods.
+    private readonly Dictionary<Endpoint, string[]> addressTexts = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Called with each set as it is made, complete (a whole compile never changes a set it made):
+    /// a caller can load it while the rest compiles. <see cref="Compiled"/> gives the same object.
+    /// </summary>
+    public Action<CompiledSet>? Made { get; set; }
 
     /// <summary>The model the sets' members come from; <see cref="Update"/> moves it on.</summary>
     public PolicyModel Model { get; private set; } = model;
@@ -27,11 +38,12 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
     public CompiledSet Compiled(string name) => sets[name].Compiled();
 
     /// <summary>The names of the sets used while <paramref name="compile"/> ran, with its result.</summary>
-    public (T Value, IReadOnlySet<string> Sets) Recording<T>(Func<T> compile)
+    /// <remarks>A name used twice is listed twice: callers gather the names into a set.</remarks>
+    public (T Value, IReadOnlyList<string> Sets) Recording<T>(Func<T> compile)
     {
         ArgumentNullException.ThrowIfNull(compile);
         var outer = recording;
-        recording = new HashSet<string>(StringComparer.Ordinal);
+        recording = [];
         try
         {
             var value = compile();
@@ -39,7 +51,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         }
         finally
         {
-            outer?.UnionWith(recording);
+            outer?.AddRange(recording);
             recording = outer;
         }
     }
@@ -65,6 +77,7 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         allLocal = null;
         local = null;
         byNamespace = null;
+        addressTexts.Clear();
         foreach (var entry in sets.Values)
         {
             if (entry.Select is not { } select)
@@ -137,7 +150,9 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         recording?.Add(name);
         if (!sets.ContainsKey(name))
         {
-            sets[name] = new Entry(new CompiledSet(name, CompiledSetType.Networks, list, $"networks {string.Join(',', list)}"));
+            var entry = new Entry(new CompiledSet(name, CompiledSetType.Networks, list, $"networks {string.Join(',', list)}"));
+            sets[name] = entry;
+            Made?.Invoke(entry.Compiled());
         }
 
         return name;
@@ -159,14 +174,21 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
             var entry = new Entry(name, type, meaning, guarded);
             foreach (var endpoint in localOnly ? Local(onlyNamespace) : onlyNamespace is null ? Model.Endpoints : InNamespace(onlyNamespace))
             {
-                var members = guarded(Model, endpoint);
-                if (members is not string[] { Length: 0 })
+                switch (guarded(Model, endpoint))
                 {
-                    entry.Count(members.Distinct(), +1);
+                    case string[] { Length: 0 }:
+                        break;
+                    case string[] { Length: 1 } one:
+                        entry.Count(one[0], +1);
+                        break;
+                    case var members:
+                        entry.Count(members.Distinct(), +1);
+                        break;
                 }
             }
 
             sets[name] = entry;
+            Made?.Invoke(entry.Compiled());
         }
 
         return name;
@@ -200,12 +222,24 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
 
     private string[] AddressTexts(Endpoint endpoint)
     {
-        var texts = new List<string>(endpoint.Addresses.Count);
-        foreach (var address in endpoint.Addresses)
+        if (!addressTexts.TryGetValue(endpoint, out var cached))
         {
-            if (address.AddressFamily == options.Family)
+            cached = FamilyAddressTexts(endpoint);
+            addressTexts[endpoint] = cached;
+        }
+
+        return cached;
+    }
+
+    private string[] FamilyAddressTexts(Endpoint endpoint)
+    {
+        var addresses = endpoint.Addresses;
+        var texts = new List<string>(addresses.Count);
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            if (addresses[i].AddressFamily == options.Family)
             {
-                texts.Add(address.ToString());
+                texts.Add(addresses[i].ToString());
             }
         }
 
@@ -243,18 +277,20 @@ internal sealed class SetCatalog(PolicyModel model, PolicyCompilerOptions option
         {
             foreach (var member in members)
             {
-                var count = counts.GetValueOrDefault(member) + by;
-                if (count > 0)
-                {
-                    counts[member] = count;
-                }
-                else
-                {
-                    counts.Remove(member);
-                }
-
-                compiled = null;
+                Count(member, by);
             }
+        }
+
+        public void Count(string member, int by)
+        {
+            ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, member, out _);
+            count += by;
+            if (count <= 0)
+            {
+                counts.Remove(member);
+            }
+
+            compiled = null;
         }
 
         public CompiledSet Compiled() =>

@@ -40,7 +40,24 @@ public sealed record GlobalNetworkPolicy(
         ? types.Distinct().Order().ToArray()
         : Egress.Count > 0 ? Ingress.Count > 0 ? [PolicyDirection.Ingress, PolicyDirection.Egress] : [PolicyDirection.Egress] : [PolicyDirection.Ingress];
 
-    public bool AppliesIn(PolicyDirection direction) => Directions.Contains(direction);
+    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (worked out without making them).</summary>
+    public bool AppliesIn(PolicyDirection direction)
+    {
+        if (Types is not { Count: > 0 } types)
+        {
+            return direction == PolicyDirection.Egress ? Egress.Count > 0 : Ingress.Count > 0 || Egress.Count == 0;
+        }
+
+        for (var i = 0; i < types.Count; i++)
+        {
+            if (types[i] == direction)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public IReadOnlyList<GlobalPolicyRule> RulesOf(PolicyDirection direction) =>
         direction == PolicyDirection.Ingress ? Ingress : Egress;

@@ -22,7 +22,24 @@ public sealed record NetworkPolicy(
         ? types.Distinct().Order().ToArray()
         : Egress.Count > 0 ? [PolicyDirection.Ingress, PolicyDirection.Egress] : [PolicyDirection.Ingress];
 
-    public bool Isolates(PolicyDirection direction) => Directions.Contains(direction);
+    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (worked out without making them: the compiler asks for every policy and pod).</summary>
+    public bool Isolates(PolicyDirection direction)
+    {
+        if (PolicyTypes is not { Count: > 0 } types)
+        {
+            return direction == PolicyDirection.Ingress || Egress.Count > 0;
+        }
+
+        for (var i = 0; i < types.Count; i++)
+        {
+            if (types[i] == direction)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public IReadOnlyList<NetworkPolicyRule> RulesOf(PolicyDirection direction) =>
         direction == PolicyDirection.Ingress ? Ingress : Egress;

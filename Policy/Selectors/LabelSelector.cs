@@ -9,6 +9,11 @@ public sealed class LabelSelector
 {
     private static readonly Dictionary<string, string> NoLabels = new(StringComparer.Ordinal);
 
+    // What Matches walks, as arrays: a walk over the interfaces allocates an enumerator (and a
+    // sorted dictionary's a stack) on each of the compiler's hundreds of thousands of matches.
+    private readonly KeyValuePair<string, string>[] pairs;
+    private readonly LabelSelectorRequirement[] requirements;
+
     public LabelSelector(
         IReadOnlyDictionary<string, string>? matchLabels = null,
         IEnumerable<LabelSelectorRequirement>? matchExpressions = null)
@@ -16,7 +21,9 @@ public sealed class LabelSelector
         MatchLabels = matchLabels is null
             ? NoLabels
             : new SortedDictionary<string, string>(matchLabels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
-        MatchExpressions = matchExpressions?.ToArray() ?? [];
+        requirements = matchExpressions?.ToArray() ?? [];
+        MatchExpressions = requirements;
+        pairs = [.. MatchLabels];
         Canonical = BuildCanonical();
     }
 
@@ -39,7 +46,7 @@ public sealed class LabelSelector
     public bool Matches(IReadOnlyDictionary<string, string> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        foreach (var (key, value) in MatchLabels)
+        foreach (var (key, value) in pairs)
         {
             if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
             {
@@ -47,7 +54,7 @@ public sealed class LabelSelector
             }
         }
 
-        foreach (var requirement in MatchExpressions)
+        foreach (var requirement in requirements)
         {
             if (!requirement.Matches(labels))
             {

@@ -50,7 +50,7 @@ public static class PolicyApplyRun
         // Warm-up on a small cluster, so that neither side's sample pays for the JIT or a first exec
         // (the published agent is ReadyToRun): enough pods (300) that the read takes its parallel path.
         var warm = new SyntheticCluster(300, 10);
-        var warmRuleset = compiler.Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
+        var warmRuleset = new IncrementalPolicyCompiler(compiler).Compile(new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
             Json(warm.Namespaces), Json(warm.Pods), Json(warm.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Json(warm.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model);
         // As the agent runs it (PolicyLoops): sets over nfnetlink where the kernel takes them.
         using var oursNamespace = NetworkNamespace.OpenByName(ours);
@@ -74,18 +74,26 @@ public static class PolicyApplyRun
         {
             // A new calculation each round: it keeps what it parsed, and an agent's first apply has nothing kept.
             calculation = new NodePolicyCalculation(SyntheticCluster.NodeName);
+            var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
+            oursRunner.Take();
             clock.Restart();
+            // As PolicyLoop does for a whole calculation: the kernel reads overlap the read and compile.
+            _ = dataplane.ReadKernelAsync();
             var result = calculation.Calculate(
                 (await store.ListAsync("Namespace")).Items,
                 (await store.ListAsync("Pod")).Items,
                 (await store.ListAsync("NetworkPolicy")).Items,
                 (await store.ListAsync("GlobalNetworkPolicy")).Items);
             var roundRead = clock.Elapsed.TotalSeconds;
-            var roundRuleset = compiler.Compile(result.Model);
-            var roundCompiled = clock.Elapsed.TotalSeconds;
-            var dataplane = new PolicyDataplane(compiler.Options, oursRunner, IptablesBackend.Nft, members: oursSets);
-            oursRunner.Take();
-            await dataplane.ApplyAsync(roundRuleset);
+            // As the loop compiles and applies (PolicyLoop): its first compile is a whole one, with
+            // what a relabel reuses kept, and its sets load as they are made.
+            var roundCompiled = 0.0;
+            var (roundRuleset, _) = await dataplane.CompileAndApplyAsync(made =>
+            {
+                var compiled = new IncrementalPolicyCompiler(compiler).Compile(result.Model, made);
+                roundCompiled = clock.Elapsed.TotalSeconds;
+                return compiled;
+            });
             var roundFull = clock.Elapsed.TotalSeconds;
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"full apply {round + 1}: read {roundRead * 1000:0} ms, compile {(roundCompiled - roundRead) * 1000:0} ms, apply {(roundFull - roundCompiled) * 1000:0} ms; ran: {oursRunner.Take()}"));
             if (result.Problems.Count > 0)

@@ -7,8 +7,10 @@ namespace Routing.Benchmarks.Policy;
 
 /// <summary>
 /// `policy-compile [PODS] [POLICIES] [ROUNDS] [REMOTE] [NAMESPACES]` (issue 7's size: 110 1000 10 4890 100): the pure part of bench/policy's full apply (the
-/// synthetic cluster's resources read into a model, then compiled), repeated, with wall and CPU
-/// time per round: a loop to run under a profiler (perf with DOTNET_PerfMapEnabled=1).
+/// synthetic cluster's resources read into a model, then compiled as PolicyLoop compiles a whole
+/// model), repeated, with wall and CPU time, bytes allocated and GC pauses per round: a loop to run
+/// under a profiler (perf with DOTNET_PerfMapEnabled=1). POLICY_ALLOCATIONS=read|compile lists the
+/// types that phase allocates most (allocation samples from the third round on).
 /// </summary>
 internal static class PolicyCompileLoop
 {
@@ -23,16 +25,38 @@ internal static class PolicyCompileLoop
         var compiler = new PolicyCompiler();
         static IEnumerable<Routing.Agent.Datastore.Store.StoredResource> Stored(IEnumerable<(Routing.Agent.Datastore.Store.ResourceKey Key, string Json)> resources) =>
             resources.Select(r => new Routing.Agent.Datastore.Store.StoredResource(r.Key, r.Json, "1"));
+        var sampled = Environment.GetEnvironmentVariable("POLICY_ALLOCATIONS");
+        using var sampler = sampled is null ? null : new AllocationSampler();
         for (var r = 0; r < rounds; r++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var collections = GC.CollectionCount(0);
+            var paused = GC.GetTotalPauseDuration();
+            if (sampler is not null)
+            {
+                sampler.Sampling = r >= 2 && sampled == "read";
+            }
+
             var clock = Stopwatch.StartNew();
             var model = new NodePolicyCalculation(SyntheticCluster.NodeName).Calculate(
                 Stored(cluster.Namespaces), Stored(cluster.Pods), Stored(cluster.Policies.Where(p => p.Key.Kind == "NetworkPolicy")), Stored(cluster.Policies.Where(p => p.Key.Kind == "GlobalNetworkPolicy"))).Model;
             var read = clock.Elapsed.TotalMilliseconds;
-            var ruleset = compiler.Compile(model);
+            var readAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            if (sampler is not null)
+            {
+                sampler.Sampling = r >= 2 && sampled == "compile";
+            }
+
+            var ruleset = new IncrementalPolicyCompiler(compiler).Compile(model);
             var total = clock.Elapsed.TotalMilliseconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {r}: read {read:0.0} ms, compile {total - read:0.0} ms, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:0} ms; {ruleset.RuleCount} rules, {ruleset.Sets.Count} sets"));
+            var compileAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocated - readAllocated;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {r}: read {read:0.0} ms, compile {total - read:0.0} ms, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:0} ms; allocated {readAllocated / 1048576.0:0.0} + {compileAllocated / 1048576.0:0.0} MiB, {GC.CollectionCount(0) - collections} collections pausing {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms; {ruleset.RuleCount} rules, {ruleset.Sets.Count} sets"));
+        }
+
+        foreach (var (type, samples) in sampler?.Top(30) ?? [])
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{samples,8} {type}"));
         }
 
         return 0;

@@ -37,6 +37,25 @@ public class IpsetTableTests
     }
 
     [Fact]
+    public async Task A_read_ahead_is_the_first_apply_s_read_and_nothing_is_read_twice()
+    {
+        var table = NewTable();
+        await table.ReadIfDueAsync();
+        Assert.Equal(["save"], runner.Invocations.Select(i => i.Arguments[0]));
+
+        table.SetIpset(Pods("10.0.0.1", "10.0.0.2"));
+        var result = await table.ApplyAsync();
+
+        Assert.Equal(new IpsetApplyResult(true, 1, 0, 0, 0), result);
+        Assert.Equal(["save", "restore"], runner.Invocations.Select(i => i.Arguments[0]));
+        Assert.StartsWith("create rt-pods hash:ip family inet maxelem 1048576\n", Scripts()[0], StringComparison.Ordinal);
+
+        runner.Invocations.Clear();
+        await table.ReadIfDueAsync();
+        Assert.Empty(runner.Invocations);
+    }
+
+    [Fact]
     public async Task A_member_change_is_applied_from_what_was_written_without_reading_again()
     {
         var table = NewTable();

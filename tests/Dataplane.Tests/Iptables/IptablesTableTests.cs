@@ -61,6 +61,28 @@ public class IptablesTableTests
     }
 
     [Fact]
+    public async Task A_read_ahead_is_the_first_apply_s_read_and_nothing_is_read_twice()
+    {
+        var table = NewTable();
+        await table.ReadIfDueAsync();
+        Assert.Equal([Save], runner.Invocations.Select(i => i.File));
+
+        // The chains are wanted after the read, as a caller compiling meanwhile sets them.
+        table.SetChain(Web);
+        table.SetChain(Dns);
+        var result = await table.ApplyAsync();
+
+        Assert.Equal(new IptablesApplyResult(true, 2, 0, 0), result);
+        Assert.Equal([Save, Restore], runner.Invocations.Select(i => i.File));
+        Assert.Contains("-A rt-web ", runner.Invocations[1].StandardInput, StringComparison.Ordinal);
+        Assert.Contains("-A rt-dns ", runner.Invocations[1].StandardInput, StringComparison.Ordinal);
+
+        runner.Invocations.Clear();
+        await table.ReadIfDueAsync();
+        Assert.Empty(runner.Invocations);
+    }
+
+    [Fact]
     public async Task A_chain_changed_after_preparing_is_applied_as_it_is_now()
     {
         var table = WithWebAndDns();

@@ -74,6 +74,29 @@ public class IncrementalPolicyCompilerTests
         Assert.False(incremental.LastWasIncremental);
     }
 
+    [Fact]
+    public void A_whole_compile_hands_over_each_of_its_sets_once_as_made_and_an_incremental_one_none()
+    {
+        var incremental = new IncrementalPolicyCompiler(Compiler);
+        var namespaces = Namespaces().ToArray();
+        var pods = Pods().ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var made = new List<CompiledSet>();
+
+        var ruleset = incremental.Compile(new PolicyModel(namespaces, pods.Values, Policies, Globals), made.Add);
+
+        // The very objects the ruleset lists (a loader compares them by reference), complete.
+        Assert.Equal(ruleset.Sets.Count, made.Count);
+        Assert.Equal(ruleset.Sets.Select(s => s.Name).Order(StringComparer.Ordinal), made.Select(s => s.Name).Order(StringComparer.Ordinal));
+        Assert.All(ruleset.Sets, set => Assert.Same(set, made.Single(m => m.Name == set.Name)));
+        AssertSame(Compiler.Compile(new PolicyModel(namespaces, pods.Values, Policies, Globals)), ruleset);
+
+        made.Clear();
+        pods["x/a"] = Pod("x", "a", Labels("app", "red"));
+        incremental.Compile(new PolicyModel(namespaces, pods.Values, Policies, Globals), made.Add);
+        Assert.True(incremental.LastWasIncremental);
+        Assert.Empty(made);
+    }
+
     private static void AssertSame(PolicyRuleset expected, PolicyRuleset actual)
     {
         Assert.Equal(expected.Chains.Select(c => c.Name), actual.Chains.Select(c => c.Name));
