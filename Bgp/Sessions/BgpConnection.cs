@@ -24,6 +24,7 @@ internal sealed class BgpConnection : IAsyncDisposable
     private Task? writeLoop;
     private object options = SessionOptions.Initial; // boxed: read by the read loop, set by the peer loop
     private int closed;
+    private volatile bool closing; // this side asked to close: the peer dropped the connection already
 
     /// <param name="peer">Hands an input to the peer's event loop, in order.</param>
     public BgpConnection(Socket socket, bool outgoing, Action<PeerInput> peer)
@@ -88,6 +89,7 @@ internal sealed class BgpConnection : IAsyncDisposable
     /// </summary>
     public void Close()
     {
+        closing = true;
         if (outbox.Writer.TryComplete())
         {
             try
@@ -187,8 +189,9 @@ internal sealed class BgpConnection : IAsyncDisposable
             reason = $"internal error reading: {e.Message}";
         }
 
-        // A connection this side closed needs no word: the peer already dropped it.
-        if (Volatile.Read(ref closed) == 0)
+        // A connection this side asked to close needs no word: the peer already dropped it. One that
+        // failed (read or write) is reported, so the session goes down now, not at the hold timer.
+        if (!closing)
         {
             peer(new PeerInput.Closed(this, reason));
         }

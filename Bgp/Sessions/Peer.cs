@@ -10,7 +10,10 @@ namespace Routing.Bgp.Sessions;
 /// <summary>
 /// One BGP neighbour: its session FSM (RFC 4271 §8), its connections, timers, Adj-RIB-In and
 /// Adj-RIB-Out. Everything it does runs on one event loop fed by a channel, so the FSM is never
-/// entered concurrently and needs no locks. Split by phase: <c>Peer.Connections.cs</c>
+/// entered concurrently. The loop has a turn, which the loop's task takes to handle what is
+/// queued, and which a connection's reader takes to handle a message at once when nothing is
+/// queued before it (a table is then handled where it is read, with no thread hop per read):
+/// inputs are still handled one at a time and in order. Split by phase: <c>Peer.Connections.cs</c>
 /// (TCP, OPEN, collisions), <c>Peer.Established.cs</c> (UPDATEs in and out), <c>Peer.Timers.cs</c>.
 /// </summary>
 public sealed partial class Peer : IAsyncDisposable
@@ -23,8 +26,9 @@ public sealed partial class Peer : IAsyncDisposable
     // Not SingleReader: that channel cannot count what it holds, and Deliver asks.
     private readonly Channel<PeerInput> inputs = Channel.CreateUnbounded<PeerInput>();
     private readonly Task loop;
-    // The loop's turn: whoever handles an input holds it, the loop or a connection's read loop.
-    private readonly Lock turn = new();
+    // The loop's turn: whoever handles an input holds it, the loop's task or a connection's reader.
+    // A semaphore, not a lock: the loop's task waits for it without blocking a pool thread.
+    private readonly SemaphoreSlim turn = new(1, 1);
     private bool disposing;
     private PeerStatus status;
     private PeerConfig config;
@@ -88,7 +92,8 @@ public sealed partial class Peer : IAsyncDisposable
     /// </summary>
     private void Deliver(PeerInput input)
     {
-        lock (turn)
+        turn.Wait();
+        try
         {
             if (disposing)
             {
@@ -101,6 +106,10 @@ public sealed partial class Peer : IAsyncDisposable
                 return;
             }
         }
+        finally
+        {
+            turn.Release();
+        }
 
         Post(input);
     }
@@ -109,12 +118,17 @@ public sealed partial class Peer : IAsyncDisposable
     {
         while (await inputs.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            lock (turn)
+            await turn.WaitAsync().ConfigureAwait(false);
+            try
             {
                 while (inputs.Reader.TryRead(out var input))
                 {
                     HandleGuarded(input);
                 }
+            }
+            finally
+            {
+                turn.Release();
             }
         }
     }
@@ -127,10 +141,18 @@ public sealed partial class Peer : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A bug handling one input must not take the agent or other sessions down.
+            // A bug handling one input must not take the agent or other sessions down (a reader
+            // thread handles inputs too, where an exception would end the process).
             Log.Failure(logger, Address, input.GetType().Name, e);
-            SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OutOfResources), "internal error");
-            GoIdle(BgpEvent.ManualStop, TransitionReason.MessageError, $"internal error: {e.Message}");
+            try
+            {
+                SendNotificationAndClose(primary, new NotificationMessage(NotificationCode.Cease, ErrorSubcodes.OutOfResources), "internal error");
+                GoIdle(BgpEvent.ManualStop, TransitionReason.MessageError, $"internal error: {e.Message}");
+            }
+            catch (Exception again) when (again is not OutOfMemoryException)
+            {
+                Log.Failure(logger, Address, "recovery from " + input.GetType().Name, again);
+            }
         }
     }
 
@@ -305,11 +327,10 @@ public sealed partial class Peer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // RFC 9003 defines a shutdown communication only for Administrative Shutdown and Reset: none here.
-        lock (turn)
-        {
-            // From here connections' inputs are dropped, as the completed queue would drop them.
-            disposing = true;
-        }
+        await turn.WaitAsync().ConfigureAwait(false);
+        // From here connections' inputs are dropped, as the completed queue would drop them.
+        disposing = true;
+        turn.Release();
 
         inputs.Writer.TryWrite(new PeerInput.Stop(null, ErrorSubcodes.PeerDeconfigured));
         inputs.Writer.TryComplete();

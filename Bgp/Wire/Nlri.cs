@@ -23,22 +23,12 @@ public static class NlriCodec
         var max = isIPv6 ? 128 : 32;
         for (var i = 0; i < entries.Length; i++)
         {
+            // Count saw this entry's length octet, so with ADD-PATH its whole identifier is there.
             uint pathId = 0;
             if (addPath)
             {
-                if (field.Length < 4)
-                {
-                    problem = "truncated ADD-PATH path identifier";
-                    return false;
-                }
-
                 pathId = BinaryPrimitives.ReadUInt32BigEndian(field);
                 field = field[4..];
-                if (field.IsEmpty)
-                {
-                    problem = "path identifier without a prefix";
-                    return false;
-                }
             }
 
             int length = field[0];
@@ -59,8 +49,8 @@ public static class NlriCodec
             field = field[(1 + bytes)..];
         }
 
-        // Only an ADD-PATH field can end in bytes no entry was counted for: a cut path identifier.
-        problem = field.IsEmpty ? null : "truncated ADD-PATH path identifier";
+        // Only an ADD-PATH field can end in bytes no entry was counted for: an identifier, whole or cut, with no prefix.
+        problem = field.IsEmpty ? null : field.Length < 4 ? "truncated ADD-PATH path identifier" : "path identifier without a prefix";
         return field.IsEmpty;
     }
 
