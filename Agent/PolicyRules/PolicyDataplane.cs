@@ -58,16 +58,16 @@ public sealed class PolicyDataplane
     public Task ReadKernelAsync(CancellationToken cancellationToken = default)
     {
         var before = readingAhead;
-        readingAhead = Task.Run(
-            async () =>
-            {
-                // After a read ahead nobody waited for (its caller failed before applying).
-                await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                await Task.WhenAll(
-                    Task.Run(() => filter.ReadIfDueAsync(cancellationToken), cancellationToken),
-                    Task.Run(() => ipsets.ReadIfDueAsync(cancellationToken), cancellationToken)).ConfigureAwait(false);
-            },
-            cancellationToken);
+        // Not cancelled before it starts: it must wait for the read before it whatever happens, or
+        // two reads would use the tables at once.
+        readingAhead = Task.Run(async () =>
+        {
+            // After a read ahead nobody waited for (its caller failed before applying).
+            await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(
+                Task.Run(() => filter.ReadIfDueAsync(cancellationToken), CancellationToken.None),
+                Task.Run(() => ipsets.ReadIfDueAsync(cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+        }, CancellationToken.None);
         return readingAhead;
     }
 
@@ -76,8 +76,10 @@ public sealed class PolicyDataplane
     /// each set as soon as it is complete (<c>IncrementalPolicyCompiler.Compile</c>'s setMade); the
     /// sets go into the kernel on another thread meanwhile, in batches of what has been made, so
     /// the load overlaps the rest of the compile. Then applies the ruleset as <see cref="ApplyAsync"/>
-    /// (the sets are complete before any rule uses them). A compile that throws leaves the sets
-    /// loaded so far, unused; the next apply destroys those it does not want.
+    /// (the sets are complete before any rule uses them). Only sets the kernel does not hold yet are
+    /// loaded early: a set the rules in place may use changes with the rules, in ApplyAsync. A
+    /// compile that throws leaves the new sets loaded so far, unused; the next apply destroys those
+    /// it does not want.
     /// </summary>
     public async Task<(PolicyRuleset Ruleset, PolicyApplyResult Applied)> CompileAndApplyAsync(Func<Action<CompiledSet>, PolicyRuleset> compile, CancellationToken cancellationToken = default)
     {
@@ -171,6 +173,13 @@ public sealed class PolicyDataplane
         {
             while (made.TryRead(out var set))
             {
+                // Only sets no rule can use yet: one the kernel holds may be in use by the rules in
+                // place, and must not change before the rules that go with it (ApplyAsync does it).
+                if (ownSets.Contains(set.Name) || ipsets.MayExist(set.Name))
+                {
+                    continue;
+                }
+
                 GiveSet(set);
                 ownSets.Add(set.Name);
             }

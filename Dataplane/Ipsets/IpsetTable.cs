@@ -88,6 +88,12 @@ public sealed class IpsetTable
         }
     }
 
+    /// <summary>
+    /// Whether the kernel may hold a set of this (kernel) name, as last read: true when the sets were
+    /// never read. A caller that must not touch sets in use asks before changing one early.
+    /// </summary>
+    public bool MayExist(string name) => kernel is null || kernel.Sets.ContainsKey(name);
+
     /// <summary>Makes the next apply read the sets back first.</summary>
     public void RequestResync() => kernel = null;
 
@@ -130,19 +136,21 @@ public sealed class IpsetTable
 
     private async Task<IpsetApplyResult> ApplyPhaseAsync(bool updates, CancellationToken cancellationToken)
     {
-        // A read ahead (ReadIfDueAsync) counts as this phase's own.
-        var read = readUnreported;
+        // A read ahead (ReadIfDueAsync) is reported as this phase's read; it spares the retry after
+        // a failure only when it was made just now (a read ahead may be a failed compile old).
+        var readSince = readUnreported;
         readUnreported = false;
+        var read = readSince && ReadJustNow();
         if (kernel is null || RefreshDue())
         {
             await ReadAsync(cancellationToken).ConfigureAwait(false);
-            read = true;
+            read = readSince = true;
         }
 
         var plan = Plan(updates);
         if (plan.IsEmpty)
         {
-            return read ? IpsetApplyResult.Unchanged with { ReadKernel = true } : IpsetApplyResult.Unchanged;
+            return readSince ? IpsetApplyResult.Unchanged with { ReadKernel = true } : IpsetApplyResult.Unchanged;
         }
 
         var failure = updates && TryNetlink(plan) ? null : await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
@@ -150,7 +158,7 @@ public sealed class IpsetTable
         {
             // Perhaps someone destroyed or changed a set behind our back: once more, from what is there.
             await ReadAsync(cancellationToken).ConfigureAwait(false);
-            read = true;
+            read = readSince = true;
             plan = Plan(updates);
             failure = plan.IsEmpty ? null : await RestoreAsync(plan, updates, cancellationToken).ConfigureAwait(false);
         }
@@ -165,7 +173,7 @@ public sealed class IpsetTable
         var created = plan.Updates.Count(u => u.Kind is IpsetUpdateKind.Create or IpsetUpdateKind.Recreate);
         var updated = plan.Updates.Count(u => u.Kind == IpsetUpdateKind.Incremental);
         var swapped = plan.Updates.Count(u => u.Kind == IpsetUpdateKind.Swap);
-        return new IpsetApplyResult(read, created, updated, swapped, plan.Destroys.Count);
+        return new IpsetApplyResult(readSince, created, updated, swapped, plan.Destroys.Count);
     }
 
     /// <summary>This phase's half of the diff over the pending names.</summary>
@@ -187,6 +195,8 @@ public sealed class IpsetTable
 
     private bool RefreshDue() =>
         options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
+
+    private bool ReadJustNow() => time.GetElapsedTime(lastRead) < KernelReads.Fresh;
 
     private async Task ReadAsync(CancellationToken cancellationToken)
     {

@@ -174,7 +174,7 @@ public sealed class IptablesTable
         }
 
         var plan = IptablesDiff.Compute(chains, insertions, kernel!, readUnreported ? null : touched);
-        if (plan.BuiltInRepairs.Count > 0 && !readUnreported)
+        if (plan.BuiltInRepairs.Count > 0 && !(readUnreported && ReadJustNow()))
         {
             // The apply reads again for fresh line numbers.
             return;
@@ -191,8 +191,11 @@ public sealed class IptablesTable
     /// </summary>
     public async Task<IptablesApplyResult> ApplyAsync(CancellationToken cancellationToken = default)
     {
-        var read = readUnreported;
+        // A read since the last apply (ahead, or in PrepareAsync) means a whole diff and is reported;
+        // its line numbers are used, and the retry after a failure spared, only if it is fresh.
+        var readSince = readUnreported;
         readUnreported = false;
+        var read = readSince && ReadJustNow();
         IptablesPlan plan;
         string? script = null;
         if (prepared is { } ready && ready.Version == version && ReferenceEquals(ready.Kernel, kernel))
@@ -204,19 +207,19 @@ public sealed class IptablesTable
             if (kernel is null || RefreshDue())
             {
                 await ReadAsync(cancellationToken).ConfigureAwait(false);
-                read = true;
+                read = readSince = true;
             }
-            else if (!dirty && !read)
+            else if (!dirty && !readSince)
             {
                 return IptablesApplyResult.Unchanged;
             }
 
-            plan = IptablesDiff.Compute(chains, insertions, kernel!, read ? null : touched);
+            plan = IptablesDiff.Compute(chains, insertions, kernel!, readSince ? null : touched);
             if (plan.BuiltInRepairs.Count > 0 && !read)
             {
                 // Deletes go by line number: only numbers read just now are safe to use.
                 await ReadAsync(cancellationToken).ConfigureAwait(false);
-                read = true;
+                read = readSince = true;
                 plan = IptablesDiff.Compute(chains, insertions, kernel!);
             }
         }
@@ -230,7 +233,7 @@ public sealed class IptablesTable
                 // What we believed of the table may be stale (someone deleted one of our chains):
                 // try once more from what it really holds.
                 await ReadAsync(cancellationToken).ConfigureAwait(false);
-                read = true;
+                read = readSince = true;
                 plan = IptablesDiff.Compute(chains, insertions, kernel!);
                 failure = plan.IsEmpty ? null : await RestoreAsync(plan, cancellationToken).ConfigureAwait(false);
             }
@@ -244,7 +247,7 @@ public sealed class IptablesTable
 
         dirty = false;
         touched.Clear();
-        return new IptablesApplyResult(read, plan.ChainsToWrite.Count, plan.ChainsToDelete.Count, plan.BuiltInRepairs.Count);
+        return new IptablesApplyResult(readSince, plan.ChainsToWrite.Count, plan.ChainsToDelete.Count, plan.BuiltInRepairs.Count);
     }
 
     /// <summary>
@@ -268,6 +271,8 @@ public sealed class IptablesTable
 
     private bool RefreshDue() =>
         options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
+
+    private bool ReadJustNow() => time.GetElapsedTime(lastRead) < KernelReads.Fresh;
 
     private async Task ReadAsync(CancellationToken cancellationToken)
     {

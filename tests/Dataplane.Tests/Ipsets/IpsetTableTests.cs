@@ -56,6 +56,24 @@ public class IpsetTableTests
     }
 
     [Fact]
+    public async Task A_read_ahead_grown_old_before_its_apply_does_not_spare_the_read_and_retry_after_a_refusal()
+    {
+        // A read ahead whose apply came late (its compile failed, the retry came a second later)
+        // no longer says what the kernel holds: a refused restore reads again and retries.
+        var restores = 0;
+        runner.On("ipset", i => i.Arguments[0] != "restore" || ++restores > 1 ? FakeCommandRunner.Ok() : FakeCommandRunner.Fail("ipset v7.17: Error in line 1: Set cannot be created: set with the same name already exists\n"));
+        var table = NewTable();
+        await table.ReadIfDueAsync();
+        clock.Advance(TimeSpan.FromSeconds(2));
+        table.SetIpset(Pods("10.0.0.1"));
+
+        var result = await table.ApplyAsync();
+
+        Assert.True(result.ReadKernel);
+        Assert.Equal(["save", "restore", "save", "restore"], runner.Invocations.Select(i => i.Arguments[0]));
+    }
+
+    [Fact]
     public async Task A_member_change_is_applied_from_what_was_written_without_reading_again()
     {
         var table = NewTable();

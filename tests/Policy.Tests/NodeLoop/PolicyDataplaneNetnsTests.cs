@@ -13,7 +13,7 @@ namespace Routing.Policy.Tests.NodeLoop;
 /// <summary>
 /// <see cref="PolicyDataplane.CompileAndApplyAsync"/> in a namespace of its own, against the real
 /// iptables and ipset: sets loaded while the compile goes on end as an apply of the whole ruleset
-/// would leave them, and a compile that fails part way leaves the rules as they were.
+/// would leave them, and a compile that fails part way leaves the rules and the sets they use as they were.
 /// </summary>
 [Trait("Category", "Netns")]
 public sealed class PolicyDataplaneNetnsTests
@@ -53,7 +53,7 @@ public sealed class PolicyDataplaneNetnsTests
     }
 
     [SkippableFact]
-    public async Task A_compile_that_fails_part_way_leaves_the_rules_and_the_next_apply_drops_its_sets()
+    public async Task A_compile_that_fails_part_way_leaves_the_rules_and_their_sets_and_the_next_apply_drops_its_sets()
     {
         TestRun.RequireNamespaces();
         await using var ns = await NetNs.CreateAsync("pdpfail");
@@ -61,14 +61,26 @@ public sealed class PolicyDataplaneNetnsTests
         var dataplane = new PolicyDataplane(Compiler.Options, new ProcessCommandRunner(ns.Name));
         await dataplane.ApplyAsync(Compiler.Compile(first));
         var rulesBefore = Rules(await ns.OutputOfAsync("iptables-nft-save", "-t", "filter"));
+        var inUse = Compiler.Compile(first).Sets.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var setsInUseBefore = Sets(await ns.OutputOfAsync("ipset", "save")).Where(l => inUse.Contains(l.Split(' ')[1])).ToArray();
 
-        var second = new PolicyModel(Namespaces(), Pods(), Policies);
+        // Pods labelled so that both policies select some: the first policy's sets gain members.
+        var labelled = NamespaceNames.SelectMany(n => PodNames.Select(pod => (n, pod) switch
+        {
+            ("x", "a") => Pod(n, pod, Labels("app", "blue")),
+            ("y", "b") or ("x", "c") => Pod(n, pod, Labels("app", "red")),
+            _ => Pod(n, pod),
+        }));
+        var second = new PolicyModel(Namespaces(), labelled, Policies);
         await Assert.ThrowsAsync<InvalidOperationException>(() => dataplane.CompileAndApplyAsync(made =>
         {
             new IncrementalPolicyCompiler(Compiler).Compile(second, made);
             throw new InvalidOperationException("the compile failed after making its sets");
         }));
         Assert.Equal(rulesBefore, Rules(await ns.OutputOfAsync("iptables-nft-save", "-t", "filter")));
+
+        // The sets the rules in place use kept their members (the second ruleset selects more pods).
+        Assert.Equal(setsInUseBefore, Sets(await ns.OutputOfAsync("ipset", "save")).Where(l => inUse.Contains(l.Split(' ')[1])).ToArray());
 
         // Back to the first ruleset: the sets only the failed compile wanted are gone.
         await dataplane.ApplyAsync(Compiler.Compile(first));
