@@ -63,7 +63,7 @@ public sealed class LocRib
             // Changes are only collected when someone listens.
             changes = subscribers.Count > 0 ? new List<BestRouteChange>(announced.Count + withdrawn.Count) : null;
             // The peers hand Lists: read them as spans, without an interface call per route.
-            var withdrawals = AsSpan(withdrawn);
+            var withdrawals = ListSpans.Of(withdrawn);
             for (var i = 0; i < withdrawals.Length; i++)
             {
                 if (i + PrefetchDistance < withdrawals.Length)
@@ -74,7 +74,7 @@ public sealed class LocRib
                 removed += WithdrawOne(source, withdrawals[i].Nlri, changes) ? 1 : 0;
             }
 
-            var routes = AsSpan(announced);
+            var routes = ListSpans.Of(announced);
             for (var i = 0; i < routes.Length; i++)
             {
                 if (i + PrefetchDistance < routes.Length)
@@ -98,13 +98,6 @@ public sealed class LocRib
 
         return new RibDelta(added, removed);
     }
-
-    private static ReadOnlySpan<T> AsSpan<T>(IReadOnlyList<T> list) => list switch
-    {
-        List<T> entries => CollectionsMarshal.AsSpan(entries),
-        T[] array => array,
-        _ => list.ToArray(),
-    };
 
     /// <summary><see cref="Apply(IPAddress, IReadOnlyList{ValueTuple{Nlri, PathInfo}}, IReadOnlyList{ValueTuple{AfiSafi, Nlri}})"/> for routes already made.</summary>
     public RibDelta Apply(IPAddress source, IReadOnlyList<Route> announced, IReadOnlyList<(AfiSafi Family, Nlri Nlri)> withdrawn)

@@ -100,12 +100,7 @@ public sealed partial class Peer
     private void Accept(AfiSafi family, IReadOnlyList<Nlri> list, PathAttributes attributes, IPAddress? nextHop, string? refusal)
     {
         // Decoded UPDATEs hold arrays: indexed as a span, a route costs no call into a collection.
-        ReadOnlySpan<Nlri> routes = list switch
-        {
-            Nlri[] array => array,
-            List<Nlri> entries => CollectionsMarshal.AsSpan(entries),
-            _ => list.ToArray(),
-        };
+        var routes = ListSpans.Of(list);
         if (routes.IsEmpty)
         {
             return;

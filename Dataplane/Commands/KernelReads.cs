@@ -9,4 +9,7 @@ public static class KernelReads
     /// apply never came, or came after a failure) is only a starting point.
     /// </summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a read made at <paramref name="readAt"/> (a timestamp of <paramref name="time"/>) is still fresh.</summary>
+    public static bool IsFresh(TimeProvider time, long readAt) => time.GetElapsedTime(readAt) < Fresh;
 }

@@ -140,7 +140,7 @@ public sealed class IpsetTable
         // a failure only when it was made just now (a read ahead may be a failed compile old).
         var readSince = readUnreported;
         readUnreported = false;
-        var read = readSince && ReadJustNow();
+        var read = readSince && KernelReads.IsFresh(time, lastRead);
         if (kernel is null || RefreshDue())
         {
             await ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -195,8 +195,6 @@ public sealed class IpsetTable
 
     private bool RefreshDue() =>
         options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
-
-    private bool ReadJustNow() => time.GetElapsedTime(lastRead) < KernelReads.Fresh;
 
     private async Task ReadAsync(CancellationToken cancellationToken)
     {

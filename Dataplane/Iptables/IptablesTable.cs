@@ -174,7 +174,7 @@ public sealed class IptablesTable
         }
 
         var plan = IptablesDiff.Compute(chains, insertions, kernel!, readUnreported ? null : touched);
-        if (plan.BuiltInRepairs.Count > 0 && !(readUnreported && ReadJustNow()))
+        if (plan.BuiltInRepairs.Count > 0 && !(readUnreported && KernelReads.IsFresh(time, lastRead)))
         {
             // The apply reads again for fresh line numbers.
             return;
@@ -195,7 +195,7 @@ public sealed class IptablesTable
         // its line numbers are used, and the retry after a failure spared, only if it is fresh.
         var readSince = readUnreported;
         readUnreported = false;
-        var read = readSince && ReadJustNow();
+        var read = readSince && KernelReads.IsFresh(time, lastRead);
         IptablesPlan plan;
         string? script = null;
         if (prepared is { } ready && ready.Version == version && ReferenceEquals(ready.Kernel, kernel))
@@ -271,8 +271,6 @@ public sealed class IptablesTable
 
     private bool RefreshDue() =>
         options.RefreshInterval is { } interval && time.GetElapsedTime(lastRead) >= interval;
-
-    private bool ReadJustNow() => time.GetElapsedTime(lastRead) < KernelReads.Fresh;
 
     private async Task ReadAsync(CancellationToken cancellationToken)
     {

@@ -154,7 +154,7 @@ public sealed class IncrementalPolicyCompiler(PolicyCompiler compiler)
             var list = new List<CompiledChain>();
             var usedSets = new HashSet<string>(StringComparer.Ordinal);
             var active = new HashSet<(PolicyDirection, string)>();
-            foreach (var direction in PolicyCompiler.Directions)
+            foreach (var direction in PolicyDirections.Both)
             {
                 var applied = model.PoliciesIn(direction, namespaces);
                 foreach (var policy in applied)

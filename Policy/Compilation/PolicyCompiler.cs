@@ -59,7 +59,7 @@ public sealed partial class PolicyCompiler
         var sets = new SetCatalog(model, options);
         var chains = new List<CompiledChain>();
         var namespaces = LocalNamespaces(model);
-        foreach (var direction in Directions)
+        foreach (var direction in PolicyDirections.Both)
         {
             var policies = model.PoliciesIn(direction, namespaces);
             chains.AddRange(policies.Select(p => CompileAppliedPolicy(direction, p, sets)));
@@ -102,8 +102,6 @@ public sealed partial class PolicyCompiler
             new($"-o {wildcard} -j {ForwardChain}", "traffic to pods"),
         ];
     }
-
-    internal static readonly PolicyDirection[] Directions = [PolicyDirection.Ingress, PolicyDirection.Egress];
 
     private CompiledChain Forward()
     {

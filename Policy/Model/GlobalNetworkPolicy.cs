@@ -36,11 +36,9 @@ public sealed record GlobalNetworkPolicy(
     /// Unspecified types default as Calico's do: Egress alone when there are only egress rules,
     /// both with both, Ingress otherwise.
     /// </summary>
-    public IReadOnlyList<PolicyDirection> Directions => Types is { Count: > 0 } types
-        ? types.Distinct().Order().ToArray()
-        : Egress.Count > 0 ? Ingress.Count > 0 ? [PolicyDirection.Ingress, PolicyDirection.Egress] : [PolicyDirection.Egress] : [PolicyDirection.Ingress];
+    public IReadOnlyList<PolicyDirection> Directions => [.. PolicyDirections.Both.Where(AppliesIn)];
 
-    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (worked out without making them).</summary>
+    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (without making them).</summary>
     public bool AppliesIn(PolicyDirection direction)
     {
         if (Types is not { Count: > 0 } types)

@@ -18,11 +18,9 @@ public sealed record NetworkPolicy(
     /// The directions this policy isolates its pods in. Unspecified policyTypes default to
     /// Ingress, plus Egress when the policy has egress rules (NetworkPolicySpec.PolicyTypes).
     /// </summary>
-    public IReadOnlyList<PolicyDirection> Directions => PolicyTypes is { Count: > 0 } types
-        ? types.Distinct().Order().ToArray()
-        : Egress.Count > 0 ? [PolicyDirection.Ingress, PolicyDirection.Egress] : [PolicyDirection.Ingress];
+    public IReadOnlyList<PolicyDirection> Directions => [.. PolicyDirections.Both.Where(Isolates)];
 
-    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (worked out without making them: the compiler asks for every policy and pod).</summary>
+    /// <summary>True when <paramref name="direction"/> is one of <see cref="Directions"/> (without making them: the compiler asks for every policy and pod).</summary>
     public bool Isolates(PolicyDirection direction)
     {
         if (PolicyTypes is not { Count: > 0 } types)
